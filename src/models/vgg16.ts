@@ -8,6 +8,7 @@ import {
   VGG16_TABLE,
   scaledChannels,
   type VggOptions,
+  type VggRow,
 } from "../vgg16.js";
 
 /** RGB or BGR: three input channels. */
@@ -36,8 +37,15 @@ export function vgg16Body(net: NetBuilder, input: string, firstPad: number): Rec
   return blobs;
 }
 
-function fcRows() {
-  return VGG16_TABLE.filter((r) => r.kind === "fc");
+type FcRow = Extract<VggRow, { kind: "fc" }>;
+
+function fcRows(): FcRow[] {
+  return VGG16_TABLE.filter((r): r is FcRow => r.kind === "fc");
+}
+
+/** An fc row's output channels: the class count for the last, else scaled by the width. */
+function fcOut(row: FcRow, width: number, classes: number): number {
+  return row.channels === "classes" ? classes : scaledChannels(row.channels, width);
 }
 
 /**
@@ -49,8 +57,7 @@ export function convolutionalHead(net: NetBuilder, pool5: string, lastName: stri
   let x = pool5;
   for (const row of fcRows()) {
     const last = row.channels === "classes";
-    const out = last ? net.classes : scaledChannels(row.channels as number, net.width);
-    x = net.conv(last ? lastName : row.name, x, { kernel: row.window, out, pad: 0, relu: !last });
+    x = net.conv(last ? lastName : row.name, x, { kernel: row.window, out: fcOut(row, net.width, net.classes), pad: 0, relu: !last });
   }
   return x;
 }
@@ -67,9 +74,7 @@ export function vgg16Spec(o: VggOptions = {}): NetSpec {
   const { pool5 } = vgg16Body(net, data, 1);
   let x = pool5!;
   for (const row of fcRows()) {
-    const last = row.channels === "classes";
-    const out = last ? classes : scaledChannels(row.channels as number, width);
-    x = net.fc(row.name, x, { window: row.window, out, relu: !last });
+    x = net.fc(row.name, x, { window: row.window, out: fcOut(row, width, classes), relu: row.channels !== "classes" });
   }
   return net.build(x, VGG16_INPUT_SIZE);
 }

@@ -31,6 +31,30 @@ export interface WeightsFile {
   readonly meta: WeightsMeta;
   /** "safetensors" | "keras-h5" | "tfjs". */
   readonly format: WeightsFormat;
+  /** The path it was read from (absent for files built in memory). */
+  readonly source?: string;
 }
 
 export type WeightsFormat = "safetensors" | "keras-h5" | "tfjs";
+
+export const WEIGHTS_FORMATS: readonly WeightsFormat[] = ["safetensors", "keras-h5", "tfjs"];
+
+/**
+ * How a Keras HDF5 file names its datasets, relative to the layer group:
+ *   keras1:    `<layer>_W_1:0`, `<layer>_b_1:0`   (the official VGG16 weights files)
+ *   tf-keras2: `<layer>/kernel:0`, `<layer>/bias:0` (tf.keras 2 save_weights)
+ *   keras3:    `<layer>/kernel`, `<layer>/bias`     (Keras 3's legacy h5 writer)
+ */
+export type KerasNaming = "keras1" | "tf-keras2" | "keras3";
+
+export interface WriteOptions {
+  /** Keras HDF5 only. Default "tf-keras2". */
+  readonly kerasNaming?: KerasNaming;
+  /** tfjs only: largest shard in bytes. Default 4 MiB, as tfjs. */
+  readonly shardBytes?: number;
+}
+
+/** Human-readable list of what readWeights accepts, for error messages. */
+export const ACCEPTED_FORMATS_TEXT =
+  "safetensors (.safetensors, PyTorch layout), Keras HDF5 weights (.h5, e.g. vgg16_weights_tf_dim_ordering_tf_kernels.h5), " +
+  "or a tfjs weights directory / model.json";

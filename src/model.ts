@@ -1,0 +1,110 @@
+import * as tf from "@tensorflow/tfjs";
+import { modelSpec } from "./models/index.js";
+import type { Fcn8sOptions } from "./models/fcn8s.js";
+import { disposePrepared, forward, prepareParams, type ForwardOptions, type PreparedParams, type Taps } from "./net/execute.js";
+import { blobShapes, summarize, type Summary } from "./net/geometry.js";
+import { randomParams } from "./net/init.js";
+import { paramSpecs } from "./net/params.js";
+import type { NetSpec } from "./net/spec.js";
+import { CAFFE_FCN_PREPROCESS, preprocessPixels, type Preprocess } from "./preprocess.js";
+import type { Params } from "./weights/types.js";
+
+/** An RGB image: width x height pixels, 3 bytes each, row-major. */
+export interface RgbImage {
+  readonly width: number;
+  readonly height: number;
+  readonly rgb: Uint8Array;
+}
+
+export interface ModelOptions {
+  /** How images are turned into the network's input; carried by the weights. */
+  readonly preprocess?: Preprocess;
+  /**
+   * Largest weight tensor the backend can bind, in bytes (WebGPU's
+   * maxStorageBufferBindingSize); bigger weights are split along output channels.
+   */
+  readonly maxWeightBytes?: number | null;
+}
+
+/**
+ * A network with its parameters on the current tfjs backend: the spec (layers,
+ * geometry), prepared weights, and the preprocessing its weights expect.
+ */
+export class Model {
+  readonly preprocess: Preprocess;
+  private prepared: PreparedParams | null;
+
+  constructor(
+    readonly spec: NetSpec,
+    params: Params,
+    opts: ModelOptions = {},
+  ) {
+    checkParamShapes(spec, params);
+    this.preprocess = opts.preprocess ?? CAFFE_FCN_PREPROCESS;
+    this.prepared = prepareParams(spec, params, opts.maxWeightBytes ?? null);
+  }
+
+  get name(): string {
+    return this.spec.model;
+  }
+
+  /** Runs the net on a preprocessed [1, H, W, 3] tensor; returns the requested taps. */
+  forward(input: tf.Tensor4D, opts: ForwardOptions = {}): Taps {
+    if (!this.prepared) throw new Error(`this ${this.spec.model} model was disposed`);
+    return forward(this.spec, this.prepared, input, opts);
+  }
+
+  /** The network's input for an RGB image, preprocessed as the weights expect. */
+  inputFromImage(image: RgbImage): tf.Tensor4D {
+    return tf.tensor4d(preprocessPixels(image.rgb, this.preprocess), [1, image.height, image.width, 3]);
+  }
+
+  /** Shapes of every tap for an input size (throws a clear error if it does not fit). */
+  shapes(height: number, width: number) {
+    return blobShapes(this.spec, height, width);
+  }
+
+  summary(height: number, width: number): Summary {
+    return summarize(this.spec, height, width);
+  }
+
+  dispose(): void {
+    if (this.prepared) disposePrepared(this.prepared);
+    this.prepared = null;
+  }
+}
+
+/** Every tensor the spec needs, with the right shape; extra tensors are an error too. */
+function checkParamShapes(spec: NetSpec, params: Params): void {
+  const problems: string[] = [];
+  const specs = paramSpecs(spec);
+  for (const p of specs) {
+    const t = params.get(p.name);
+    if (!t) problems.push(`missing ${p.name} (expected ${p.shape.join("x")})`);
+    else if (t.shape.join("x") !== p.shape.join("x")) problems.push(`${p.name}: expected ${p.shape.join("x")}, found ${t.shape.join("x")}`);
+  }
+  const known = new Set(specs.map((p) => p.name));
+  for (const name of params.keys()) if (!known.has(name)) problems.push(`unexpected ${name}`);
+  if (problems.length) {
+    throw new Error(`parameters do not fit ${spec.model} (width ${spec.width}, ${spec.classes} classes):\n  ${problems.join("\n  ")}`);
+  }
+}
+
+export interface CreateOptions extends Fcn8sOptions, ModelOptions {
+  /** Seed of the random initialization. */
+  readonly seed?: number;
+}
+
+/**
+ * A model with random weights (He-normal convolutions, bilinear upsampling): shows the
+ * mechanics; its predictions mean nothing.
+ */
+export function randomModel(name: string, o: CreateOptions = {}): Model {
+  const spec = modelSpec(name, o);
+  const params = randomParams(spec, o.seed ?? 0);
+  try {
+    return new Model(spec, params, o);
+  } finally {
+    params.forEach((t) => t.dispose());
+  }
+}

@@ -1,0 +1,175 @@
+import * as tf from "@tensorflow/tfjs";
+import type { Params } from "../weights/types.js";
+import { blobShapes } from "./geometry.js";
+import { paramSpecs } from "./params.js";
+import { tapNames, type NetNode, type NetSpec } from "./spec.js";
+
+/**
+ * Parameters in the form the forward pass uses, converted once at load time:
+ * fc weights flattened to matrices, and weights larger than the backend's storage
+ * buffer limit split along their output channels (WebGPU adapters may cap a binding at
+ * 128 MiB while fc6 alone is 411 MB; tfjs-webgpu then silently computes garbage).
+ */
+export interface PreparedLayer {
+  /** One or more chunks along the output channels; their outputs are concatenated. */
+  readonly weights: tf.Tensor[];
+  readonly biases: (tf.Tensor1D | null)[];
+}
+export type PreparedParams = Map<string, PreparedLayer>;
+
+export function prepareParams(spec: NetSpec, params: Params, maxWeightBytes: number | null = null): PreparedParams {
+  const prepared: PreparedParams = new Map();
+  for (const { name, op } of spec.nodes) {
+    if (op.type !== "conv" && op.type !== "fc" && op.type !== "deconv") continue;
+    const w = params.get(`${name}.weight`)!;
+    const b = op.type === "deconv" ? null : (params.get(`${name}.bias`) as tf.Tensor1D);
+    const out = w.shape[3]!;
+    const chunkBytes = w.size * 4;
+    const chunks = op.type !== "deconv" && maxWeightBytes && chunkBytes > maxWeightBytes
+      ? Math.ceil(chunkBytes / maxWeightBytes)
+      : 1;
+    const weights: tf.Tensor[] = [];
+    const biases: (tf.Tensor1D | null)[] = [];
+    const per = Math.ceil(out / chunks);
+    for (let start = 0; start < out; start += per) {
+      const size = Math.min(per, out - start);
+      const wc = chunks === 1 ? tf.clone(w) : tf.slice(w, [0, 0, 0, start], [-1, -1, -1, size]);
+      weights.push(op.type === "fc" ? tf.tidy(() => wc.reshape([-1, size])) : wc);
+      if (op.type === "fc") wc.dispose();
+      biases.push(b ? (chunks === 1 ? tf.clone(b) : tf.slice(b, [start], [size])) : null);
+    }
+    prepared.set(name, { weights, biases });
+  }
+  return prepared;
+}
+
+export function disposePrepared(p: PreparedParams): void {
+  for (const { weights, biases } of p.values()) {
+    weights.forEach((t) => t.dispose());
+    biases.forEach((t) => t?.dispose());
+  }
+}
+
+export type Taps = Record<string, tf.Tensor4D>;
+
+export interface ForwardOptions {
+  /** Blobs to return; "all" for every stage. Default: the output only. */
+  readonly taps?: readonly string[] | "all";
+}
+
+/**
+ * Runs the net on a preprocessed [1, H, W, 3] input and returns the requested taps.
+ * Every other intermediate tensor is disposed as soon as its last reader has run, so
+ * memory stays near the largest two blobs and nothing leaks. The caller owns the
+ * returned tensors (dispose them, or use tf.tidy around the call).
+ */
+export function forward(spec: NetSpec, params: PreparedParams, input: tf.Tensor4D, opts: ForwardOptions = {}): Taps {
+  if (input.rank !== 4 || input.shape[0] !== 1) {
+    throw new Error(`expected a [1, H, W, C] input, got shape [${input.shape.join(", ")}]`);
+  }
+  const [, h, w, c] = input.shape;
+  const shapes = blobShapes(spec, h, w);
+  const channels = shapes.get("data")![2];
+  if (c !== channels) throw new Error(`${spec.model} expects ${channels} input channels, got ${c}`);
+  const wanted = new Set(resolveTaps(spec, opts.taps));
+
+  const lastUse = new Map<string, number>();
+  spec.nodes.forEach((n, i) => n.inputs.forEach((x) => lastUse.set(x, i)));
+
+  const live = new Map<string, tf.Tensor4D>();
+  const taps: Taps = {};
+  try {
+    spec.nodes.forEach((node, i) => {
+      const out = node.op.type === "input"
+        ? input
+        : tf.tidy(() => runNode(node, node.inputs.map((x) => live.get(x)!), params, shapes));
+      live.set(node.name, out);
+      if (wanted.has(node.name)) taps[node.name] = out === input ? tf.clone(input) : out;
+      for (const x of node.inputs) {
+        if (lastUse.get(x) === i) release(x);
+      }
+      if (!lastUse.has(node.name)) release(node.name);
+    });
+  } catch (e) {
+    for (const name of [...live.keys()]) release(name);
+    Object.values(taps).forEach((t) => t.dispose());
+    throw e;
+  }
+  return taps;
+
+  function release(name: string): void {
+    const t = live.get(name);
+    live.delete(name);
+    if (t && t !== input && !wanted.has(name)) t.dispose();
+  }
+}
+
+function resolveTaps(spec: NetSpec, taps: ForwardOptions["taps"]): string[] {
+  const all = tapNames(spec);
+  if (taps === "all") return all;
+  if (!taps || taps.length === 0) return [spec.output];
+  const unknown = taps.filter((t) => !all.includes(t));
+  if (unknown.length) {
+    throw new Error(`unknown tap${unknown.length > 1 ? "s" : ""} ${unknown.map((t) => `"${t}"`).join(", ")} for ${spec.model}. Its taps are: ${all.join(", ")}`);
+  }
+  return [...taps];
+}
+
+/** One layer. Runs inside tf.tidy, so intermediates (bias adds, chunks) are freed. */
+function runNode(node: NetNode, xs: tf.Tensor4D[], params: PreparedParams, shapes: ReturnType<typeof blobShapes>): tf.Tensor4D {
+  const { op } = node;
+  const x = xs[0]!;
+  switch (op.type) {
+    case "conv": {
+      const { weights, biases } = params.get(node.name)!;
+      const parts = weights.map((w, i) =>
+        tf.fused.conv2d({
+          x,
+          filter: w as tf.Tensor4D,
+          strides: op.stride,
+          pad: op.pad === 0 ? "valid" : op.pad,
+          bias: biases[i]!,
+          activation: op.relu ? "relu" : "linear",
+        }),
+      );
+      return parts.length === 1 ? parts[0]! : tf.concat(parts, 3);
+    }
+    case "pool": {
+      // Caffe rounds pooled sizes up. For kernel == stride, tfjs 'same' padding adds the
+      // missing row/column at the bottom/right and ignores it in the max: the same result.
+      if (op.kernel !== op.stride) throw new Error(`internal: ceil-mode pool needs kernel == stride`);
+      return tf.maxPool(x, op.kernel, op.stride, "same");
+    }
+    case "fc": {
+      // The classifier flattens pool5 in NHWC order, the order the [7, 7, C, out] kernel
+      // was flattened in at load time.
+      const { weights, biases } = params.get(node.name)!;
+      const flat = x.reshape([1, -1]) as tf.Tensor2D;
+      const parts = weights.map((w, i) =>
+        tf.fused.matMul({ a: flat, b: w as tf.Tensor2D, bias: biases[i]!, activation: op.relu ? "relu" : "linear" }),
+      );
+      const y = parts.length === 1 ? parts[0]! : tf.concat(parts, 1);
+      return y.reshape([1, 1, 1, op.outChannels]);
+    }
+    case "deconv": {
+      const [h, w, c] = shapes.get(node.name)!;
+      const filter = params.get(node.name)!.weights[0] as tf.Tensor4D;
+      return tf.conv2dTranspose(x, filter, [1, h, w, c], op.stride, "valid");
+    }
+    case "crop": {
+      const [h, w] = shapes.get(op.reference)!;
+      return tf.slice(x, [0, op.offset, op.offset, 0], [1, h, w, -1]);
+    }
+    case "sum":
+      return xs.length === 2 ? tf.add(xs[0]!, xs[1]!) : tf.addN(xs);
+    case "scale":
+      return tf.mul(x, op.factor);
+    case "input":
+      throw new Error("internal: input is not run");
+  }
+}
+
+/** Parameter tensors required by the spec, in the order paramSpecs lists them. */
+export function requiredParams(spec: NetSpec): string[] {
+  return paramSpecs(spec).map((p) => p.name);
+}
