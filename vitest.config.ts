@@ -5,7 +5,8 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     // tfjs on the cpu/wasm backends is compute-bound; 2 cores, so 2 workers.
     maxWorkers: 2,
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
+    reporters: ["default", "./test/support/summary-reporter.ts"],
   },
 });

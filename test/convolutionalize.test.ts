@@ -4,7 +4,7 @@ import { Model } from "../src/model.js";
 import { modelSpec } from "../src/models/index.js";
 import { randomParams } from "../src/net/init.js";
 import type { Params } from "../src/weights/types.js";
-import * as naive from "./naive.js";
+import * as naive from "./support/naive.js";
 
 // One set of random VGG16 weights, read both as the classifier and as its
 // convolutionalized twin: the surgery is only a change of how fc6..fc8 are read.

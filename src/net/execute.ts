@@ -55,6 +55,8 @@ export type Taps = Record<string, tf.Tensor4D>;
 export interface ForwardOptions {
   /** Blobs to return; "all" for every stage. Default: the output only. */
   readonly taps?: readonly string[] | "all";
+  /** Called after each layer has been dispatched: for progress lines. */
+  readonly onLayer?: (name: string, index: number, total: number) => void;
 }
 
 /**
@@ -89,6 +91,7 @@ export function forward(spec: NetSpec, params: PreparedParams, input: tf.Tensor4
         if (lastUse.get(x) === i) release(x);
       }
       if (!lastUse.has(node.name)) release(node.name);
+      opts.onLayer?.(node.name, i + 1, spec.nodes.length);
     });
   } catch (e) {
     for (const name of [...live.keys()]) release(name);

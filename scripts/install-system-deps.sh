@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Debian packages the tests use, installed only if missing (needs root or sudo):
+#   libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri: EGL + OpenGL ES, the software adapter
+#     Dawn uses for WebGPU on a machine without a GPU.
+set -euo pipefail
+pkgs=(libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri)
+missing=()
+for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+[ ${#missing[@]} -eq 0 ] && exit 0
+sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+echo "installing Debian packages: ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

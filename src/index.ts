@@ -1,0 +1,25 @@
+/**
+ * fcn-viz: FCN (Long, Shelhamer, Darrell 2015) on TensorFlow.js, every stage a tap.
+ *
+ *   import * as fcn from "fcn-viz";
+ *   await fcn.useBackend("auto");
+ *   const model = fcn.randomModel("fcn8s", { width: 1 / 8 });
+ *   const taps = model.forward(model.inputFromImage(image), { taps: "all" });
+ */
+export * from "./vgg16.js";
+export * from "./net/spec.js";
+export { NetBuilder } from "./net/builder.js";
+export * from "./net/geometry.js";
+export * from "./net/params.js";
+export { forward, prepareParams, type ForwardOptions, type Taps } from "./net/execute.js";
+export { randomParams, surgery } from "./net/init.js";
+export * from "./models/index.js";
+export { fcn8sSpec, type Fcn8sOptions } from "./models/fcn8s.js";
+export * from "./bilinear.js";
+export * from "./preprocess.js";
+export * from "./model.js";
+export * from "./load.js";
+export * from "./backend.js";
+export * from "./weights/index.js";
+export * from "./io/npy.js";
+export * from "./io/image.js";

@@ -1,0 +1,57 @@
+import * as tf from "@tensorflow/tfjs";
+import { Model, type ModelOptions } from "./model.js";
+import { modelSpec } from "./models/index.js";
+import { surgery } from "./net/init.js";
+import { paramSpecs } from "./net/params.js";
+import { CAFFE_FCN_PREPROCESS } from "./preprocess.js";
+import { checkWeights, inferWeightsConfig, toTensors } from "./weights/index.js";
+import type { WeightsFile } from "./weights/types.js";
+
+export interface LoadOptions extends ModelOptions {
+  /** Classes of an FCN built from VGG16 weights by surgery (default 21, PASCAL VOC). */
+  readonly classes?: number;
+  /** Log lines for the user (what was inferred, what was assumed). */
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * A model from a weights file. Width and class count come from the file's tensors.
+ * VGG16 weights given for an FCN go through the paper's surgery (convs and fc6/fc7
+ * carried over, score layers zero, upsampling bilinear). Any mismatch is one error
+ * listing every missing, unexpected and mis-shaped tensor.
+ */
+export function modelFromWeights(name: string, file: WeightsFile, o: LoadOptions = {}): Model {
+  const log = o.log ?? (() => {});
+  const found = inferWeightsConfig(file.params);
+  const spec = modelSpec(name, { width: found.width, classes: found.classes });
+  const preprocess = o.preprocess ?? file.meta.preprocess ?? CAFFE_FCN_PREPROCESS;
+  if (!o.preprocess && !file.meta.preprocess) {
+    log(`the weights file does not say how images were preprocessed; assuming ${preprocess.source}`);
+  }
+  const isFcn = name.startsWith("fcn");
+  const fromVgg = isFcn && found.model === "vgg16";
+  const source = fromVgg ? modelSpec("vgg16-fcn", { width: found.width, classes: found.classes }) : spec;
+  // A VGG16 file may lack fc8 (Keras' _notop) when it only seeds an FCN.
+  checkWeights(paramSpecs(source), file.params, fromVgg ? { allowMissing: ["fc8.weight", "fc8.bias"] } : {});
+  const params = toTensors(file.params);
+  try {
+    if (fromVgg) {
+      const fcnSpec = modelSpec(name, { width: found.width, classes: o.classes ?? 21 });
+      const initial = surgery(params, fcnSpec);
+      log(`${name} initialized from VGG16 weights by surgery (paper section 4.1): score layers zero, upsampling bilinear; untrained, it predicts background everywhere`);
+      try {
+        return new Model(fcnSpec, initial, { ...o, preprocess });
+      } finally {
+        initial.forEach((t) => t.dispose());
+      }
+    }
+    return new Model(spec, params, { ...o, preprocess });
+  } finally {
+    params.forEach((t) => t.dispose());
+  }
+}
+
+/** Disposes every tensor of a set of taps (after reading them). */
+export function disposeTaps(taps: Record<string, tf.Tensor>): void {
+  Object.values(taps).forEach((t) => t.dispose());
+}

@@ -1,0 +1,67 @@
+import { promises as fsp } from "node:fs";
+import * as path from "node:path";
+import { WeightsFileError } from "./errors.js";
+import { statWeightsPath } from "./fsutil.js";
+import { MAX_HEADER_BYTES } from "./safetensors.js";
+import { modelJsonPath } from "./tfjs-format.js";
+import { ACCEPTED_FORMATS_TEXT, type WeightsFormat } from "./types.js";
+
+const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/**
+ * The format of a weights file, from its content (extensions lie: a Keras file may be
+ * called .weights, a safetensors file .bin). A directory is a tfjs weights directory.
+ */
+export async function detectWeightsFormat(p: string): Promise<WeightsFormat> {
+  const st = await statWeightsPath(p);
+  if (st.isDirectory()) {
+    await modelJsonPath(p);
+    return "tfjs";
+  }
+  const fh = await fsp.open(p, "r");
+  try {
+    const head = new Uint8Array(Math.min(st.size, 64));
+    await fh.read(head, 0, head.length, 0);
+    if (await hasHdf5Signature(fh, st.size, head)) return "keras-h5";
+    if (looksLikeSafetensors(head, st.size)) return "safetensors";
+    const firstChar = new TextDecoder().decode(head).trimStart()[0];
+    if (firstChar === "{") return "tfjs";
+    throw new WeightsFileError(p, `${p} is not a weights file this tool reads${describe(head, p)}. Accepted: ${ACCEPTED_FORMATS_TEXT}.`);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** HDF5 puts its superblock at 0, or after a user block of 512, 1024, 2048, ... bytes. */
+async function hasHdf5Signature(fh: fsp.FileHandle, size: number, head: Uint8Array): Promise<boolean> {
+  const at = (b: Uint8Array) => HDF5_SIGNATURE.every((x, i) => b[i] === x);
+  if (at(head)) return true;
+  const buf = new Uint8Array(8);
+  for (let off = 512; off + 8 <= size && off <= 1 << 20; off *= 2) {
+    await fh.read(buf, 0, 8, off);
+    if (at(buf)) return true;
+  }
+  return false;
+}
+
+function looksLikeSafetensors(head: Uint8Array, size: number): boolean {
+  if (head.length < 9) return false;
+  const n = Number(new DataView(head.buffer, head.byteOffset, 8).getBigUint64(0, true));
+  return n >= 2 && n <= MAX_HEADER_BYTES && 8 + n <= size && head[8] === 0x7b; // '{'
+}
+
+/** Names common look-alikes, so the error says what the file is and what to do. */
+function describe(b: Uint8Array, p: string): string {
+  const starts = (...sig: number[]) => sig.every((x, i) => b[i] === x);
+  if (b.length === 0) return " (it is empty)";
+  if (starts(0x89, 0x50, 0x4e, 0x47)) return " (it is a PNG image)";
+  if (starts(0xff, 0xd8, 0xff)) return " (it is a JPEG image)";
+  if (starts(0x47, 0x49, 0x46, 0x38)) return " (it is a GIF image)";
+  if (starts(0x50, 0x4b, 0x03, 0x04)) {
+    return " (it is a zip archive: a PyTorch .pt/.pth checkpoint or a Keras 3 .keras file? Convert PyTorch state dicts with safetensors.torch.save_file(model.state_dict(), 'x.safetensors'))";
+  }
+  if (b[0] === 0x80 && b[1]! >= 2 && b[1]! <= 5) return " (it is a Python pickle, e.g. an old PyTorch checkpoint; convert it to safetensors)";
+  if (starts(0x1f, 0x8b)) return " (it is gzip-compressed; decompress it first)";
+  if (path.extname(p).toLowerCase() === ".caffemodel") return " (Caffe .caffemodel files are not read directly; convert them to safetensors)";
+  return "";
+}

@@ -1,0 +1,68 @@
+import { promises as fsp } from "node:fs";
+import * as path from "node:path";
+import { detectWeightsFormat } from "./detect.js";
+import { WeightsFileError } from "./errors.js";
+import { readKerasH5, writeKerasH5 } from "./keras-h5.js";
+import { readSafetensorsWeights, writeSafetensorsWeights } from "./safetensors.js";
+import { readTfjsWeights, writeTfjsWeights } from "./tfjs-format.js";
+import { ACCEPTED_FORMATS_TEXT, WEIGHTS_FORMATS, type WeightsFile, type WeightsFormat, type WriteOptions } from "./types.js";
+
+export * from "./types.js";
+export { WeightsFileError, WeightsMismatchError, type MisshapedTensor } from "./errors.js";
+export { checkWeights, describeConfig, inferWeightsConfig, type CheckOptions, type InferredConfig, type ShapeMap } from "./check.js";
+export { toTensors, fromTensors } from "./tensors.js";
+export { detectWeightsFormat } from "./detect.js";
+export { readSafetensorsRaw, writeSafetensorsRaw, readSafetensorsWeights, writeSafetensorsWeights, TORCHVISION_PREPROCESS } from "./safetensors.js";
+export { readKerasH5, writeKerasH5 } from "./keras-h5.js";
+export { readTfjsWeights, writeTfjsWeights, TFJS_FORMAT_TAG } from "./tfjs-format.js";
+
+/**
+ * Reads any supported weights file, detecting the format from its content, with
+ * layouts converted to tfjs's. Errors name the file (missing file, unknown kind,
+ * malformed content) rather than surfacing a raw ENOENT or parser stack.
+ */
+export async function readWeights(p: string): Promise<WeightsFile> {
+  const format = await detectWeightsFormat(p);
+  switch (format) {
+    case "safetensors":
+      return readSafetensorsWeights(p);
+    case "keras-h5":
+      return readKerasH5(p);
+    case "tfjs":
+      return readTfjsWeights(p);
+  }
+}
+
+/** .safetensors, .h5 / .hdf5, .json or a directory (tfjs). */
+export async function formatFromPath(p: string): Promise<WeightsFormat> {
+  const ext = path.extname(p).toLowerCase();
+  if (ext === ".safetensors") return "safetensors";
+  if (ext === ".h5" || ext === ".hdf5") return "keras-h5";
+  if (ext === ".json") return "tfjs";
+  const isDir = await fsp.stat(p).then((s) => s.isDirectory(), () => false);
+  if (isDir || ext === "") return "tfjs";
+  throw new WeightsFileError(
+    p,
+    `cannot tell the weights format from "${p}": use .safetensors, .h5, .json or a directory (tfjs), or name the format (${WEIGHTS_FORMATS.join(", ")})`,
+  );
+}
+
+/** Writes `file` as `format` (default: from the path). Accepted formats: see ACCEPTED_FORMATS_TEXT. */
+export async function writeWeights(
+  p: string,
+  file: Pick<WeightsFile, "params" | "meta">,
+  format?: WeightsFormat,
+  options: WriteOptions = {},
+): Promise<void> {
+  const f = format ?? (await formatFromPath(p));
+  switch (f) {
+    case "safetensors":
+      return writeSafetensorsWeights(p, file);
+    case "keras-h5":
+      return writeKerasH5(p, file, options.kerasNaming);
+    case "tfjs":
+      return writeTfjsWeights(p, file, options.shardBytes === undefined ? {} : { shardBytes: options.shardBytes });
+    default:
+      throw new Error(`unknown weights format "${String(f)}": ${ACCEPTED_FORMATS_TEXT}`);
+  }
+}

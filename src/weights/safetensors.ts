@@ -1,0 +1,236 @@
+import { promises as fsp } from "node:fs";
+import { WeightsFileError } from "./errors.js";
+import { assertLittleEndianHost, bytesOf, readRange, writeAtomically } from "./fsutil.js";
+import { bf16ToF32, f16ToF32, numel, shapeText, tfjsToTorch, torchLinearToTfjs, torchToTfjs } from "./layout.js";
+import { metaFromStrings, metaToStrings } from "./meta.js";
+import { FC_INPUT_LAYER, splitParamName, torchvisionToCaffeLayer } from "./names.js";
+import type { HostParams, HostTensor, WeightsFile } from "./types.js";
+import type { Preprocess } from "../preprocess.js";
+
+/**
+ * safetensors: 8-byte little-endian header length N, N bytes of JSON
+ *   {"<name>": {"dtype": "F32", "shape": [...], "data_offsets": [begin, end]}, ...,
+ *    "__metadata__": {"<key>": "<string>"}}
+ * then the raw little-endian tensor bytes (offsets relative to the end of the header).
+ *
+ * Tensors are named after the Caffe layers (`conv1_1.weight`) and stored in PyTorch
+ * layout: conv (out, in, kH, kW), ConvTranspose (in, out, kH, kW), Linear (out, in).
+ */
+
+export type SafetensorsDtype = "F32" | "F16" | "BF16" | "F64";
+
+const DTYPE_BYTES: Record<SafetensorsDtype, number> = { F32: 4, F16: 2, BF16: 2, F64: 8 };
+
+/** The safetensors format caps headers at 100 MB; anything larger is not a safetensors file. */
+export const MAX_HEADER_BYTES = 100_000_000;
+
+export interface RawSafetensors {
+  /** In the file's own layout, converted to float32. */
+  readonly tensors: Map<string, HostTensor & { readonly dtype: SafetensorsDtype }>;
+  readonly metadata: Record<string, string>;
+}
+
+interface Entry {
+  readonly name: string;
+  readonly dtype: SafetensorsDtype;
+  readonly shape: number[];
+  readonly begin: number;
+  readonly end: number;
+}
+
+/** Reads every tensor of a safetensors file as float32, layouts untouched. */
+export async function readSafetensorsRaw(file: string): Promise<RawSafetensors> {
+  assertLittleEndianHost();
+  const fh = await fsp.open(file, "r");
+  try {
+    const size = (await fh.stat()).size;
+    if (size < 8) throw new WeightsFileError(file, `${file}: too short to be a safetensors file (${size} bytes)`);
+    const n = Number(new DataView((await readRange(fh, 0, 8, file)).buffer).getBigUint64(0, true));
+    if (n > MAX_HEADER_BYTES || 8 + n > size) {
+      throw new WeightsFileError(file, `${file}: not a safetensors file (header length ${n} does not fit in ${size} bytes)`);
+    }
+    const header = new TextDecoder().decode(await readRange(fh, 8, n, file));
+    const { entries, metadata } = parseHeader(header, size - 8 - n, file);
+    const tensors: RawSafetensors["tensors"] = new Map();
+    // One tensor at a time, straight from the file: peak memory stays near the output's.
+    for (const e of entries) {
+      const bytes = await readRange(fh, 8 + n + e.begin, e.end - e.begin, file);
+      tensors.set(e.name, { dtype: e.dtype, shape: e.shape, data: toFloat32(bytes, e.dtype) });
+    }
+    return { tensors, metadata };
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Writes float32 tensors as given (no layout change), with string metadata. */
+export async function writeSafetensorsRaw(
+  file: string,
+  tensors: ReadonlyMap<string, HostTensor>,
+  metadata: Record<string, string> = {},
+): Promise<void> {
+  assertLittleEndianHost();
+  const header: Record<string, unknown> = {};
+  if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
+  let offset = 0;
+  for (const [name, t] of tensors) {
+    if (name === "__metadata__") throw new Error(`"__metadata__" cannot be a tensor name`);
+    if (numel(t.shape) !== t.data.length) {
+      throw new Error(`tensor ${name}: shape ${shapeText(t.shape)} holds ${numel(t.shape)} values, data has ${t.data.length}`);
+    }
+    header[name] = { dtype: "F32", shape: [...t.shape], data_offsets: [offset, offset + t.data.byteLength] };
+    offset += t.data.byteLength;
+  }
+  let json = JSON.stringify(header);
+  // Pad with spaces so the data starts 8-byte aligned, as the reference writer does.
+  json += " ".repeat((8 - (Buffer.byteLength(json) % 8)) % 8);
+  const headerBytes = new TextEncoder().encode(json);
+  const prefix = new Uint8Array(8);
+  new DataView(prefix.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
+
+  await writeAtomically(file, async (tmp) => {
+    const fh = await fsp.open(tmp, "w");
+    try {
+      await fh.write(prefix);
+      await fh.write(headerBytes);
+      for (const t of tensors.values()) await fh.write(bytesOf(t.data));
+    } finally {
+      await fh.close();
+    }
+  });
+}
+
+function parseHeader(text: string, dataBytes: number, file: string): { entries: Entry[]; metadata: Record<string, string> } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new WeightsFileError(file, `${file}: not a safetensors file (its header is not JSON)`);
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    throw new WeightsFileError(file, `${file}: not a safetensors file (its header is not a JSON object)`);
+  }
+  const metadata: Record<string, string> = {};
+  const entries: Entry[] = [];
+  for (const [name, v] of Object.entries(json as Record<string, unknown>)) {
+    if (name === "__metadata__") {
+      for (const [k, s] of Object.entries((v ?? {}) as Record<string, unknown>)) {
+        if (typeof s !== "string") throw new WeightsFileError(file, `${file}: __metadata__.${k} must be a string`);
+        metadata[k] = s;
+      }
+      continue;
+    }
+    const e = v as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+    const bad = (why: string) => new WeightsFileError(file, `${file}: tensor "${name}": ${why}`);
+    if (typeof e.dtype !== "string") throw bad("no dtype");
+    if (!(e.dtype in DTYPE_BYTES)) throw bad(`dtype ${e.dtype} is not a float type (F32, F16, BF16, F64 can be read)`);
+    const dtype = e.dtype as SafetensorsDtype;
+    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0)) throw bad(`bad shape ${JSON.stringify(e.shape)}`);
+    const off = e.data_offsets;
+    if (!Array.isArray(off) || off.length !== 2 || !off.every((x) => Number.isInteger(x) && x >= 0)) {
+      throw bad(`bad data_offsets ${JSON.stringify(off)}`);
+    }
+    const [begin, end] = off as [number, number];
+    const shape = e.shape as number[];
+    if (end - begin !== numel(shape) * DTYPE_BYTES[dtype]) {
+      throw bad(`data_offsets [${begin}, ${end}] hold ${end - begin} bytes, ${dtype} ${shapeText(shape)} needs ${numel(shape) * DTYPE_BYTES[dtype]}`);
+    }
+    if (end > dataBytes) throw bad(`data_offsets end ${end} is past the end of the file's data (${dataBytes} bytes)`);
+    entries.push({ name, dtype, shape, begin, end });
+  }
+  return { entries, metadata };
+}
+
+function toFloat32(bytes: Uint8Array, dtype: SafetensorsDtype): Float32Array {
+  // `bytes` owns a fresh ArrayBuffer at offset 0, so typed views are aligned.
+  switch (dtype) {
+    case "F32":
+      return new Float32Array(bytes.buffer, 0, bytes.byteLength / 4);
+    case "F64":
+      return Float32Array.from(new Float64Array(bytes.buffer, 0, bytes.byteLength / 8));
+    case "F16":
+      return f16ToF32(new Uint16Array(bytes.buffer, 0, bytes.byteLength / 2));
+    case "BF16":
+      return bf16ToF32(new Uint16Array(bytes.buffer, 0, bytes.byteLength / 2));
+  }
+}
+
+/** torchvision's ImageNet normalization (RGB, 0..1, mean/std), for torchvision-named files. */
+export const TORCHVISION_PREPROCESS: Preprocess = {
+  channelOrder: "RGB",
+  scale: 1 / 255,
+  mean: [0.485, 0.456, 0.406],
+  std: [0.229, 0.224, 0.225],
+  source: "torchvision ImageNet models: RGB, 0..1, mean (0.485, 0.456, 0.406), std (0.229, 0.224, 0.225)",
+};
+
+/**
+ * A safetensors file as model parameters in tfjs layout. 4-D weights are PyTorch conv
+ * / ConvTranspose tensors; 2-D weights are Linear layers over a CHW-flattened input
+ * (torchvision's fc6 is (4096, 25088) over pool5's 512 x 7 x 7). torchvision names
+ * (features.0.weight, classifier.0.weight) are renamed to the Caffe ones.
+ */
+export async function readSafetensorsWeights(file: string): Promise<WeightsFile> {
+  const raw = await readSafetensorsRaw(file);
+  let torchvision = false;
+  const byName = new Map<string, HostTensor>();
+  for (const [name, t] of raw.tensors) {
+    let key = name;
+    const parts = splitParamName(name);
+    const renamed = parts && torchvisionToCaffeLayer(parts.layer);
+    if (parts && renamed) {
+      key = `${renamed}.${parts.role}`;
+      torchvision = true;
+    }
+    if (byName.has(key)) throw new WeightsFileError(file, `${file}: two tensors map to ${key} (one is "${name}")`);
+    byName.set(key, { shape: t.shape, data: t.data });
+  }
+
+  // Output channels of a layer as stored: dim 0 of a conv or Linear weight, or the bias length.
+  const outChannels = (layer: string): number | undefined =>
+    byName.get(`${layer}.bias`)?.shape[0] ?? byName.get(`${layer}.weight`)?.shape[0];
+
+  const params: HostParams = new Map();
+  for (const [name, t] of byName) {
+    const where = `${file}: tensor ${name} ${shapeText(t.shape)}`;
+    const parts = splitParamName(name);
+    if (t.shape.length === 4) {
+      params.set(name, torchToTfjs(t));
+    } else if (t.shape.length === 2 && parts?.role === "weight") {
+      const from = FC_INPUT_LAYER[parts.layer];
+      const c = from === undefined ? undefined : outChannels(from);
+      if (c === undefined) {
+        throw new WeightsFileError(
+          file,
+          `${where}: a 2-D (Linear) weight can only be read when the file also holds the layer before it ` +
+            `(${from ?? "unknown for this layer"}), whose channel count unflattens its input`,
+        );
+      }
+      try {
+        params.set(name, torchLinearToTfjs(t, c, where));
+      } catch (e) {
+        throw new WeightsFileError(file, (e as Error).message);
+      }
+    } else if (t.shape.length === 1) {
+      params.set(name, t);
+    } else {
+      throw new WeightsFileError(file, `${where}: expected a 4-D conv weight, a 2-D Linear weight or a 1-D bias`);
+    }
+  }
+
+  let meta = metaFromStrings(raw.metadata, file, ["format"]);
+  if (torchvision && meta.preprocess === undefined) meta = { ...meta, preprocess: TORCHVISION_PREPROCESS };
+  return { params, meta, format: "safetensors", source: file };
+}
+
+/** Writes parameters (tfjs layout) as PyTorch-layout safetensors with the metadata. */
+export async function writeSafetensorsWeights(file: string, w: Pick<WeightsFile, "params" | "meta">): Promise<void> {
+  const tensors = new Map<string, HostTensor>();
+  for (const [name, t] of w.params) {
+    if (t.shape.length === 4) tensors.set(name, tfjsToTorch(t));
+    else if (t.shape.length === 1) tensors.set(name, t);
+    else throw new Error(`cannot write ${name} ${shapeText(t.shape)}: parameters are 4-D weights or 1-D biases`);
+  }
+  // "format": "pt" is what PyTorch's safetensors helpers write and look for.
+  await writeSafetensorsRaw(file, tensors, { format: "pt", ...metaToStrings(w.meta) });
+}

@@ -1,0 +1,251 @@
+import { promises as fsp } from "node:fs";
+import * as path from "node:path";
+import { KERAS_VGG16_PREPROCESS } from "../preprocess.js";
+import { WeightsFileError } from "./errors.js";
+import { assertLittleEndianHost, bytesOf, statWeightsPath, writeAtomically } from "./fsutil.js";
+import { kerasDenseToTfjs, numel, shapeText } from "./layout.js";
+import { metaFromJson } from "./meta.js";
+import { FC_INPUT_LAYER, kerasToCaffeLayer, splitParamName } from "./names.js";
+import type { HostParams, HostTensor, WeightsFile, WeightsMeta } from "./types.js";
+
+/**
+ * The project's own saved weights, in tfjs' weights format:
+ *
+ *   model.json  {"format": "fcn-viz-weights", "modelTopology": null, "fcnViz": WeightsMeta,
+ *                "weightsManifest": [{"paths": ["group1-shard1of3.bin", ...],
+ *                                     "weights": [{"name", "shape", "dtype": "float32"}, ...]}]}
+ *   group1-shard*.bin   the weights' float32 bytes back to back, cut into <= 4 MB files
+ *
+ * Weights are in tfjs layout, so nothing is converted. A model.json written by
+ * tensorflowjs_converter from Keras' VGG16 (names like block1_conv1/kernel, fc1 as a
+ * flattened Dense kernel) is read too.
+ */
+
+export const TFJS_FORMAT_TAG = "fcn-viz-weights";
+export const MODEL_JSON = "model.json";
+/** tfjs' default shard size. */
+export const DEFAULT_SHARD_BYTES = 4 * 1024 * 1024;
+
+interface ManifestEntry {
+  readonly name: string;
+  readonly shape: number[];
+  readonly dtype: string;
+  readonly quantization?: unknown;
+}
+interface ManifestGroup {
+  readonly paths: string[];
+  readonly weights: ManifestEntry[];
+}
+
+/** `model.json` for a directory, the path itself otherwise. */
+export async function modelJsonPath(p: string): Promise<string> {
+  const st = await statWeightsPath(p);
+  if (!st.isDirectory()) return p;
+  const json = path.join(p, MODEL_JSON);
+  try {
+    await fsp.access(json);
+  } catch {
+    throw new WeightsFileError(p, `${p} is a directory without a ${MODEL_JSON}: a tfjs weights directory holds model.json and its .bin shards`);
+  }
+  return json;
+}
+
+export async function readTfjsWeights(p: string): Promise<WeightsFile> {
+  assertLittleEndianHost();
+  const jsonPath = await modelJsonPath(p);
+  const dir = path.dirname(jsonPath);
+  let json: Record<string, unknown>;
+  try {
+    json = JSON.parse(await fsp.readFile(jsonPath, "utf8")) as Record<string, unknown>;
+  } catch (e) {
+    throw new WeightsFileError(jsonPath, `${jsonPath}: not valid JSON (${(e as Error).message})`, { cause: e });
+  }
+  const groups = json?.weightsManifest;
+  if (typeof json !== "object" || json === null || !Array.isArray(groups)) {
+    throw new WeightsFileError(jsonPath, `${jsonPath}: a JSON file, but not a tfjs model.json (no weightsManifest)`);
+  }
+
+  const raw = new Map<string, HostTensor>();
+  for (const [gi, group] of (groups as ManifestGroup[]).entries()) {
+    if (!Array.isArray(group?.paths) || !Array.isArray(group?.weights)) {
+      throw new WeightsFileError(jsonPath, `${jsonPath}: weightsManifest[${gi}] needs "paths" and "weights" arrays`);
+    }
+    const shards = new ShardReader(group.paths.map((s) => shardPath(dir, s, jsonPath)), jsonPath);
+    for (const e of group.weights) {
+      const where = `${jsonPath}: weight ${JSON.stringify(e?.name)}`;
+      if (typeof e?.name !== "string" || !Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0)) {
+        throw new WeightsFileError(jsonPath, `${where}: needs a name and an integer shape`);
+      }
+      if (e.dtype !== "float32" || e.quantization !== undefined) {
+        throw new WeightsFileError(jsonPath, `${where}: only unquantized float32 weights are supported, found ${e.dtype}${e.quantization ? " (quantized)" : ""}`);
+      }
+      if (raw.has(e.name)) throw new WeightsFileError(jsonPath, `${where}: listed twice`);
+      const data = new Float32Array(numel(e.shape));
+      await shards.readInto(bytesOf(data));
+      raw.set(e.name, { shape: e.shape, data });
+    }
+    await shards.expectEnd();
+  }
+
+  const { params, keras } = renameKeras(raw, jsonPath);
+  let meta: WeightsMeta = metaFromJson(json.fcnViz, `${jsonPath} (fcnViz)`);
+  if (keras && !meta.preprocess) meta = { ...meta, preprocess: KERAS_VGG16_PREPROCESS };
+  return { params, meta, format: "tfjs", source: p };
+}
+
+function shardPath(dir: string, s: unknown, jsonPath: string): string {
+  if (typeof s !== "string" || /^[a-z][a-z0-9+.-]*:\/\//i.test(s)) {
+    throw new WeightsFileError(jsonPath, `${jsonPath}: shard path ${JSON.stringify(s)} is not a local file name`);
+  }
+  return path.resolve(dir, s);
+}
+
+/** Concatenation of a group's shards, read sequentially: a weight may straddle two shards. */
+class ShardReader {
+  private i = 0;
+  private buf: Uint8Array = new Uint8Array(0);
+  private pos = 0;
+  constructor(
+    private readonly paths: readonly string[],
+    private readonly jsonPath: string,
+  ) {}
+
+  private async next(): Promise<boolean> {
+    if (this.i >= this.paths.length) return false;
+    const p = this.paths[this.i++]!;
+    try {
+      this.buf = new Uint8Array(await fsp.readFile(p));
+    } catch (e) {
+      throw new WeightsFileError(this.jsonPath, `${this.jsonPath}: cannot read weight shard ${p} (${(e as NodeJS.ErrnoException).code ?? e})`, { cause: e });
+    }
+    this.pos = 0;
+    return true;
+  }
+
+  async readInto(dst: Uint8Array): Promise<void> {
+    let done = 0;
+    while (done < dst.length) {
+      if (this.pos >= this.buf.length && !(await this.next())) {
+        throw new WeightsFileError(this.jsonPath, `${this.jsonPath}: the shards hold fewer bytes than the manifest's weights need`);
+      }
+      const n = Math.min(dst.length - done, this.buf.length - this.pos);
+      dst.set(this.buf.subarray(this.pos, this.pos + n), done);
+      done += n;
+      this.pos += n;
+    }
+  }
+
+  async expectEnd(): Promise<void> {
+    while (this.pos >= this.buf.length) if (!(await this.next())) return;
+    throw new WeightsFileError(this.jsonPath, `${this.jsonPath}: the shards hold more bytes than the manifest's weights (corrupt or mismatched files)`);
+  }
+}
+
+/** tensorflowjs_converter names Keras weights `<layer>/kernel` (sometimes with a model prefix). */
+function renameKeras(raw: Map<string, HostTensor>, where: string): { params: HostParams; keras: boolean } {
+  const renamed = new Map<string, HostTensor>();
+  let keras = false;
+  for (const [name, t] of raw) {
+    const m = /(?:^|\/)([^/]+)\/(kernel|bias)(?::\d+)?$/.exec(name);
+    const key = !splitParamName(name) && m ? `${kerasToCaffeLayer(m[1]!)}.${m[2] === "kernel" ? "weight" : "bias"}` : name;
+    if (key !== name) keras = true;
+    if (renamed.has(key)) throw new WeightsFileError(where, `${where}: two weights map to ${key} (one is "${name}")`);
+    renamed.set(key, t);
+  }
+  if (!keras) return { params: renamed, keras };
+  const outChannels = (layer: string): number | undefined => {
+    const b = renamed.get(`${layer}.bias`) ?? renamed.get(`${layer}.weight`);
+    return b?.shape[b.shape.length - 1];
+  };
+  const params: HostParams = new Map();
+  for (const [name, t] of renamed) {
+    const parts = splitParamName(name);
+    if (parts?.role === "weight" && t.shape.length === 2) {
+      const from = FC_INPUT_LAYER[parts.layer];
+      const c = from === undefined ? undefined : outChannels(from);
+      const what = `${where}: Dense kernel ${name} ${shapeText(t.shape)}`;
+      if (c === undefined) throw new WeightsFileError(where, `${what}: cannot unflatten it without the layer before it in the file`);
+      try {
+        params.set(name, kerasDenseToTfjs(t, c, what));
+      } catch (e) {
+        throw new WeightsFileError(where, (e as Error).message);
+      }
+    } else {
+      params.set(name, t);
+    }
+  }
+  return { params, keras };
+}
+
+export interface WriteTfjsOptions {
+  readonly shardBytes?: number;
+}
+
+/**
+ * Writes `dir/model.json` (or the given .json path) and its shards next to it. Shards
+ * are written first and model.json last, so an interrupted write never leaves a
+ * model.json pointing at missing shards.
+ */
+export async function writeTfjsWeights(
+  p: string,
+  w: Pick<WeightsFile, "params" | "meta">,
+  opts: WriteTfjsOptions = {},
+): Promise<void> {
+  assertLittleEndianHost();
+  const shardBytes = opts.shardBytes ?? DEFAULT_SHARD_BYTES;
+  if (!(shardBytes >= 4) || !Number.isInteger(shardBytes)) throw new Error(`shardBytes must be an integer >= 4, got ${shardBytes}`);
+  const isJson = p.toLowerCase().endsWith(".json");
+  const dir = isJson ? path.dirname(p) : p;
+  const jsonPath = isJson ? p : path.join(p, MODEL_JSON);
+  await fsp.mkdir(dir, { recursive: true });
+
+  const tensors = [...w.params];
+  for (const [name, t] of tensors) {
+    if (numel(t.shape) !== t.data.length) throw new Error(`${name}: shape ${shapeText(t.shape)} does not match its ${t.data.length} values`);
+  }
+  const total = tensors.reduce((n, [, t]) => n + t.data.byteLength, 0);
+  const nShards = Math.max(1, Math.ceil(total / shardBytes));
+  const names = Array.from({ length: nShards }, (_, i) => `group1-shard${i + 1}of${nShards}.bin`);
+
+  // Cut the concatenated bytes into shards without ever holding the concatenation.
+  let ti = 0;
+  let tpos = 0;
+  for (let s = 0; s < nShards; s++) {
+    const shard = new Uint8Array(Math.min(shardBytes, total - s * shardBytes));
+    let filled = 0;
+    while (filled < shard.length) {
+      const src = bytesOf(tensors[ti]![1].data);
+      const n = Math.min(shard.length - filled, src.length - tpos);
+      shard.set(src.subarray(tpos, tpos + n), filled);
+      filled += n;
+      tpos += n;
+      if (tpos === src.length) {
+        ti++;
+        tpos = 0;
+      }
+    }
+    await fsp.writeFile(path.join(dir, names[s]!), shard);
+  }
+  await removeStaleShards(dir, names);
+
+  const modelJson = {
+    format: TFJS_FORMAT_TAG,
+    generatedBy: "fcn-viz",
+    modelTopology: null,
+    fcnViz: w.meta,
+    weightsManifest: [
+      {
+        paths: names,
+        weights: tensors.map(([name, t]) => ({ name, shape: [...t.shape], dtype: "float32" })),
+      },
+    ],
+  };
+  await writeAtomically(jsonPath, (tmp) => fsp.writeFile(tmp, JSON.stringify(modelJson, null, 1)));
+}
+
+/** Shards of an earlier, larger save into the same directory would otherwise linger. */
+async function removeStaleShards(dir: string, keep: readonly string[]): Promise<void> {
+  for (const f of await fsp.readdir(dir)) {
+    if (/^group1-shard\d+of\d+\.bin$/.test(f) && !keep.includes(f)) await fsp.rm(path.join(dir, f), { force: true });
+  }
+}

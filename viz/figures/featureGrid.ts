@@ -1,0 +1,130 @@
+import { autoScale, extent, type ColorMapName } from "../colors.js";
+import { drawColorBar, drawTitle, fmt, measureColorBar, measureTitle } from "../components.js";
+import { Figure } from "../figure.js";
+import { scalarRaster } from "../raster.js";
+import { FONT, INK, SPACE } from "../style.js";
+import { createSvg, frame, image, text } from "../svg.js";
+import { asHWC, channel, type ArrayND } from "../tensor.js";
+import { fitText } from "../text.js";
+
+export interface FeatureGridOptions {
+  /** Tap name for the title, e.g. "conv3_3". */
+  readonly name?: string;
+  /** The tap's stride on the input (px per cell), shown in the title. */
+  readonly stride?: number;
+  /** Channels to show, in this order. Overrides `topK`. */
+  readonly channels?: readonly number[];
+  /**
+   * Show the k channels with the largest mean activation (default: all channels if
+   * there are at most 64, else the top 32), so a 4096-channel tap stays small.
+   */
+  readonly topK?: number;
+  /**
+   * "shared" (default): one colour scale for all tiles, so tiles compare; "per-channel":
+   * each tile stretched to its own min..max, which shows structure in weak channels but
+   * hides how weak they are.
+   */
+  readonly scale?: "shared" | "per-channel";
+  /** Colour map (default viridis; RdBu, symmetric about 0, when the values have both signs). */
+  readonly colorMap?: ColorMapName;
+  /** Tiles per row (default: up to 8, more for large selections). */
+  readonly columns?: number;
+  /** Target tile size in px (default fits about 860 px of width, 40..160). */
+  readonly tileSize?: number;
+  /** Overrides the generated title. */
+  readonly title?: string;
+}
+
+const TILE_GAP = 6;
+const TILE_LABEL = FONT.small + 4;
+
+/** Channels ranked by mean activation (descending), ties by index. */
+export function topChannels(t: ArrayND, k: number): number[] {
+  const m = asHWC(t, "tap");
+  const sums = new Float64Array(m.c);
+  const { data, c: C } = m;
+  for (let i = 0; i < data.length; i++) sums[i % C]! += data[i]!;
+  return Array.from({ length: m.c }, (_, i) => i)
+    .sort((a, b) => sums[b]! - sums[a]! || a - b)
+    .slice(0, Math.max(0, Math.min(k, m.c)));
+}
+
+/**
+ * A grid of a tap's channels as heat maps: channel index over each tile, one colour
+ * bar, and the tap's shape and stride in the title.
+ */
+export function featureGrid(tap: ArrayND, o: FeatureGridOptions = {}): Figure {
+  const m = asHWC(tap, "featureGrid tap");
+  let chosen: number[];
+  let how: string;
+  if (o.channels) {
+    chosen = [...o.channels];
+    for (const c of chosen) channel({ ...m, data: [] as unknown as ArrayLike<number>, h: 0, w: 0 }, c); // range check
+    how = `${chosen.length} chosen channel${chosen.length === 1 ? "" : "s"} of ${m.c}`;
+  } else {
+    const k = o.topK ?? (m.c <= 64 ? m.c : 32);
+    if (k >= m.c) {
+      chosen = Array.from({ length: m.c }, (_, i) => i);
+      how = `all ${m.c} channel${m.c === 1 ? "" : "s"}`;
+    } else {
+      chosen = topChannels(tap, k);
+      how = `${chosen.length} of ${m.c} channels, the top ${chosen.length} by mean activation`;
+    }
+  }
+  if (!chosen.length) throw new Error("featureGrid: no channels to show");
+  const maps = chosen.map((c) => channel(m, c));
+  const perChannel = (o.scale ?? "shared") === "per-channel";
+  const ranges = maps.map((v) => extent(v));
+  const lo = Math.min(...ranges.map((x) => x[0]));
+  const hi = Math.max(...ranges.map((x) => x[1]));
+  const shared = autoScale(lo, hi, undefined, o.colorMap);
+
+  // Layout.
+  const n = chosen.length;
+  const cols = Math.max(1, Math.min(n, o.columns ?? (n <= 8 ? n : Math.max(8, Math.ceil(Math.sqrt(n))))));
+  const rows = Math.ceil(n / cols);
+  const target = o.tileSize ?? Math.max(40, Math.min(160, Math.floor((860 - (cols - 1) * TILE_GAP) / cols)));
+  const aspect = m.w / m.h;
+  let tw = aspect >= 1 ? target : target * aspect;
+  let th = aspect >= 1 ? target / aspect : target;
+  // Small maps: an integer number of px per cell, so cells are even.
+  if (m.w <= tw && m.h <= th) {
+    const k = Math.max(1, Math.floor(Math.min(tw / m.w, th / m.h)));
+    tw = m.w * k;
+    th = m.h * k;
+  }
+  tw = Math.round(tw);
+  th = Math.round(th);
+  const gridW = cols * tw + (cols - 1) * TILE_GAP;
+  const gridH = rows * (th + TILE_LABEL) + (rows - 1) * TILE_GAP;
+  const barH = Math.max(60, Math.min(gridH - TILE_LABEL, 260));
+  const barScale = perChannel ? autoScale(0, 1, false, o.colorMap === "RdBu" ? "RdBu" : o.colorMap) : shared;
+  const barCaption = perChannel ? "per-channel scale: each tile min..max" : `shared scale, ${shared.diverging ? "RdBu: blue < 0 < red" : shared.map}`;
+  const barW = measureColorBar(barScale, barH, { relative: perChannel, caption: barCaption });
+  const shape = tap.shape.join("×");
+  const title = {
+    title: o.title ?? `${o.name ?? "feature maps"} · ${shape}${o.stride !== undefined ? ` · stride ${o.stride}` : ""}`,
+    subtitle: `${how} · ${perChannel ? "per-channel colour scale (tiles do not compare)" : `shared colour scale ${fmt(shared.domain[0])} to ${fmt(shared.domain[1])}`}`,
+  };
+  const contentW = gridW + SPACE.gap + barW;
+  const width = Math.max(contentW, 420) + 2 * SPACE.margin;
+  const titleH = measureTitle(title, width - 2 * SPACE.margin);
+  const height = SPACE.margin + titleH + gridH + SPACE.margin;
+
+  const { svg, serialize } = createSvg(width, height);
+  drawTitle(svg, SPACE.margin, SPACE.margin, title, width - 2 * SPACE.margin);
+  const top = SPACE.margin + titleH;
+  maps.forEach((v, i) => {
+    const col = i % cols;
+    const row = Math.floor(i / cols);
+    const x = SPACE.margin + col * (tw + TILE_GAP);
+    const y = top + row * (th + TILE_LABEL + TILE_GAP);
+    const s = perChannel ? autoScale(ranges[i]![0], ranges[i]![1], undefined, o.colorMap) : shared;
+    const label = perChannel ? `#${chosen[i]} · ${fmt(ranges[i]![0])}..${fmt(ranges[i]![1])}` : `#${chosen[i]}`;
+    text(svg, x, y + FONT.small, fitText(label, tw, FONT.small), { size: FONT.small, fill: INK.muted });
+    image(svg, x, y + TILE_LABEL, tw, th, scalarRaster(v, m.h, m.w, s, tw, th));
+    frame(svg, x, y + TILE_LABEL, tw, th, INK.grid, 0.5);
+  });
+  drawColorBar(svg, SPACE.margin + gridW + SPACE.gap, top + TILE_LABEL, barH, barScale, { relative: perChannel, caption: barCaption });
+  return new Figure(serialize(), width, height, `${title.title}: ${title.subtitle}`);
+}

@@ -1,0 +1,183 @@
+/**
+ * Raster content (maps, images, label maps) becomes one small PNG embedded in the SVG,
+ * never thousands of <rect>s. A map larger than its on-screen box is reduced to the box
+ * (area average for values and images, nearest for labels); a smaller one keeps its
+ * size and is scaled up by the viewer with pixelated rendering, so no PNG is larger
+ * than what is visible.
+ */
+import { PNG } from "pngjs";
+import { lut, type ColorScale } from "./colors.js";
+import { ignoreHatch, IGNORE_LABEL, VOC_PALETTE } from "./palette.js";
+import type { Labels, RGBImage } from "./tensor.js";
+
+/** Encodes RGB(A) pixels as a PNG (RGB when `alpha` is false). */
+export function encodePNG(rgba: Uint8Array, w: number, h: number, alpha = false): Buffer {
+  const png = new PNG({ width: w, height: h, colorType: alpha ? 6 : 2, inputColorType: 6, inputHasAlpha: true });
+  png.data = Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength);
+  return PNG.sync.write(png, { colorType: alpha ? 6 : 2, inputColorType: 6, inputHasAlpha: true, deflateLevel: 6 });
+}
+
+export function pngDataURI(png: Buffer): string {
+  return "data:image/png;base64," + png.toString("base64");
+}
+
+/** Raster size for a w x h map shown in a box of bw x bh px: never more than the box. */
+export function rasterSize(w: number, h: number, bw: number, bh: number): [number, number] {
+  return [Math.max(1, Math.min(w, Math.round(bw))), Math.max(1, Math.min(h, Math.round(bh)))];
+}
+
+/** Area-average resampling of one channel (h x w) to oh x ow (oh <= h, ow <= w). */
+export function reduceArea(src: ArrayLike<number>, h: number, w: number, oh: number, ow: number): Float32Array {
+  if (oh === h && ow === w) return Float32Array.from(src);
+  const out = new Float32Array(oh * ow);
+  const sy = h / oh;
+  const sx = w / ow;
+  // Column spans and weights once.
+  const x0 = new Int32Array(ow);
+  const x1 = new Int32Array(ow);
+  for (let x = 0; x < ow; x++) {
+    x0[x] = Math.floor(x * sx);
+    x1[x] = Math.max(x0[x]! + 1, Math.min(w, Math.ceil((x + 1) * sx)));
+  }
+  for (let y = 0; y < oh; y++) {
+    const ya = Math.floor(y * sy);
+    const yb = Math.max(ya + 1, Math.min(h, Math.ceil((y + 1) * sy)));
+    for (let x = 0; x < ow; x++) {
+      const xa = x0[x]!;
+      const xb = x1[x]!;
+      let s = 0;
+      for (let yy = ya; yy < yb; yy++) {
+        const row = yy * w;
+        for (let xx = xa; xx < xb; xx++) s += src[row + xx]!;
+      }
+      out[y * ow + x] = s / ((yb - ya) * (xb - xa));
+    }
+  }
+  return out;
+}
+
+/** A scalar map coloured by `scale`, at most bw x bh px: a PNG data URI and its size. */
+export function scalarRaster(values: ArrayLike<number>, h: number, w: number, scale: ColorScale, bw = w, bh = h): string {
+  const [ow, oh] = rasterSize(w, h, bw, bh);
+  const v = reduceArea(values, h, w, oh, ow);
+  const table = lut(scale.map);
+  const px = new Uint8Array(ow * oh * 4);
+  for (let i = 0; i < v.length; i++) {
+    const k = 3 * scale.index(v[i]!);
+    px[4 * i] = table[k]!;
+    px[4 * i + 1] = table[k + 1]!;
+    px[4 * i + 2] = table[k + 2]!;
+    px[4 * i + 3] = 255;
+  }
+  return pngDataURI(encodePNG(px, ow, oh));
+}
+
+/** Nearest-neighbour index of output pixel o among n inputs shown as m outputs. */
+function nearest(o: number, n: number, m: number): number {
+  return Math.min(n - 1, Math.floor(((o + 0.5) * n) / m));
+}
+
+export interface LabelRasterOptions {
+  /** Image under the labels (same size as the label map). */
+  readonly image?: RGBImage;
+  /** Label opacity over the image, 0..1 (default 1 without an image). */
+  readonly opacity?: number;
+  /** Labels drawn transparent (e.g. background in an overlay). */
+  readonly skip?: ReadonlySet<number>;
+  /** Darken pixels on a class boundary. */
+  readonly outline?: boolean;
+}
+
+/**
+ * A label map in VOC colours (ignore = stripes), optionally over an image, at most
+ * bw x bh px.
+ */
+export function labelRaster(labels: Labels, bw = labels.w, bh = labels.h, o: LabelRasterOptions = {}): string {
+  const { h, w, data } = labels;
+  const [ow, oh] = rasterSize(w, h, bw, bh);
+  const colors = VOC_PALETTE;
+  const img = o.image ? imageReduced(o.image, ow, oh) : undefined;
+  const alpha = img ? (o.opacity ?? 0.5) : 1;
+  const px = new Uint8Array(ow * oh * 4);
+  const lab = new Uint8Array(ow * oh);
+  for (let y = 0; y < oh; y++) {
+    const sy = nearest(y, h, oh);
+    for (let x = 0; x < ow; x++) lab[y * ow + x] = data[sy * w + nearest(x, w, ow)]! & 255;
+  }
+  for (let y = 0; y < oh; y++) {
+    for (let x = 0; x < ow; x++) {
+      const i = y * ow + x;
+      const l = lab[i]!;
+      let c: readonly number[] = l === IGNORE_LABEL ? ignoreHatch(x, y) : [colors[3 * l]!, colors[3 * l + 1]!, colors[3 * l + 2]!];
+      let a = o.skip?.has(l) ? 0 : alpha;
+      if (o.outline && ((x + 1 < ow && lab[i + 1] !== l) || (y + 1 < oh && lab[i + ow] !== l))) {
+        c = [255, 255, 255];
+        a = Math.max(a, 0.9);
+      }
+      if (img) {
+        px[4 * i] = Math.round(a * c[0]! + (1 - a) * img[3 * i]!);
+        px[4 * i + 1] = Math.round(a * c[1]! + (1 - a) * img[3 * i + 1]!);
+        px[4 * i + 2] = Math.round(a * c[2]! + (1 - a) * img[3 * i + 2]!);
+      } else {
+        px[4 * i] = c[0]!;
+        px[4 * i + 1] = c[1]!;
+        px[4 * i + 2] = c[2]!;
+      }
+      px[4 * i + 3] = 255;
+    }
+  }
+  return pngDataURI(encodePNG(px, ow, oh));
+}
+
+/** An image reduced to exactly ow x oh (area average), RGB bytes. */
+function imageReduced(im: RGBImage, ow: number, oh: number): Uint8Array {
+  if (ow === im.w && oh === im.h) return im.data;
+  const out = new Uint8Array(ow * oh * 3);
+  const plane = new Float32Array(im.w * im.h);
+  for (let c = 0; c < 3; c++) {
+    for (let i = 0; i < plane.length; i++) plane[i] = im.data[3 * i + c]!;
+    // Labels are sampled nearest; an image larger than the box is averaged down.
+    const red = ow <= im.w && oh <= im.h ? reduceArea(plane, im.h, im.w, oh, ow) : nearestPlane(plane, im.h, im.w, oh, ow);
+    for (let i = 0; i < red.length; i++) out[3 * i + c] = Math.round(red[i]!);
+  }
+  return out;
+}
+
+function nearestPlane(src: Float32Array, h: number, w: number, oh: number, ow: number): Float32Array {
+  const out = new Float32Array(oh * ow);
+  for (let y = 0; y < oh; y++) for (let x = 0; x < ow; x++) out[y * ow + x] = src[nearest(y, h, oh) * w + nearest(x, w, ow)]!;
+  return out;
+}
+
+/** An RGB image at most bw x bh px (area average). */
+export function imageRaster(im: RGBImage, bw = im.w, bh = im.h): string {
+  const [ow, oh] = rasterSize(im.w, im.h, bw, bh);
+  const rgb = imageReduced(im, ow, oh);
+  const px = new Uint8Array(ow * oh * 4);
+  for (let i = 0; i < ow * oh; i++) {
+    px[4 * i] = rgb[3 * i]!;
+    px[4 * i + 1] = rgb[3 * i + 1]!;
+    px[4 * i + 2] = rgb[3 * i + 2]!;
+    px[4 * i + 3] = 255;
+  }
+  return pngDataURI(encodePNG(px, ow, oh));
+}
+
+/** A vertical (bottom = low) or horizontal colour strip of a map, n px long. */
+export function colorStrip(scale: ColorScale, n: number, vertical = true): string {
+  const table = lut(scale.map);
+  const px = new Uint8Array(n * 4);
+  for (let i = 0; i < n; i++) {
+    const t = vertical ? (n - 1 - i) / (n - 1) : i / (n - 1);
+    const k = 3 * Math.round(t * 255);
+    px.set([table[k]!, table[k + 1]!, table[k + 2]!, 255], 4 * i);
+  }
+  return pngDataURI(vertical ? encodePNG(px, 1, n) : encodePNG(px, n, 1));
+}
+
+/** A small swatch of the ignore stripes (legend entry). */
+export function hatchSwatch(w: number, h: number): string {
+  const px = new Uint8Array(w * h * 4);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) px.set([...ignoreHatch(x, y), 255], 4 * (y * w + x));
+  return pngDataURI(encodePNG(px, w, h));
+}
