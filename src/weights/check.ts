@@ -15,6 +15,11 @@ export interface CheckOptions {
    * (`fc8`, covering its weight and bias).
    */
   readonly allowUnexpected?: readonly string[];
+  /**
+   * Tensors that may be absent, same matching (e.g. `fc8` when a VGG16 file without
+   * its classifier, like Keras' _notop, only seeds an FCN).
+   */
+  readonly allowMissing?: readonly string[];
   /** The file's format: mis-shaped tensors are then also shown in the file's own layout. */
   readonly format?: WeightsFormat;
   /** Where the parameters come from, for the message. */
@@ -26,18 +31,24 @@ export interface CheckOptions {
  * tensor (shapes in tfjs layout), with a hint about what the file looks like.
  */
 export function checkWeights(specs: readonly ParamSpec[], params: ShapeMap, opts: CheckOptions = {}): void {
-  const allowed = new Set(opts.allowUnexpected ?? []);
+  const matches = (list: readonly string[] | undefined) => {
+    const set = new Set(list ?? []);
+    return (n: string) => set.has(n) || set.has(splitParamName(n)?.layer ?? n);
+  };
+  const mayLack = matches(opts.allowMissing);
+  const mayHave = matches(opts.allowUnexpected);
   const expected = new Map(specs.map((s) => [s.name, s]));
   const missing: string[] = [];
   const misshaped: MisshapedTensor[] = [];
   for (const s of specs) {
     const t = params.get(s.name);
-    if (!t) missing.push(s.name);
-    else if (!sameShape(s.shape, t.shape)) misshaped.push({ name: s.name, expected: s.shape, found: t.shape });
+    if (!t) {
+      if (!mayLack(s.name)) missing.push(s.name);
+    } else if (!sameShape(s.shape, t.shape)) {
+      misshaped.push({ name: s.name, expected: s.shape, found: t.shape });
+    }
   }
-  const unexpected = [...params.keys()].filter(
-    (n) => !expected.has(n) && !allowed.has(n) && !allowed.has(splitParamName(n)?.layer ?? n),
-  );
+  const unexpected = [...params.keys()].filter((n) => !expected.has(n) && !mayHave(n));
   if (missing.length + unexpected.length + misshaped.length === 0) return;
 
   const total = (xs: readonly unknown[], what: string) => (xs.length ? [`${xs.length} ${what}`] : []);
@@ -89,11 +100,10 @@ export interface InferredConfig {
 /** Guesses the model, width multiplier and class count a set of parameters belongs to. */
 export function inferWeightsConfig(params: ShapeMap): InferredConfig {
   const has = (layer: string) => params.has(`${layer}.weight`) || params.has(`${layer}.bias`);
+  // Output channels: the kernel's last axis (tfjs conv layout), else the bias length.
   const outOf = (layer: string): number | undefined => {
-    const b = params.get(`${layer}.bias`);
-    if (b) return b.shape[0];
     const w = params.get(`${layer}.weight`);
-    return w?.shape[w.shape.length - 1];
+    return w ? w.shape[w.shape.length - 1] : params.get(`${layer}.bias`)?.shape[0];
   };
   let model: ModelName | undefined;
   if (has("score_pool3")) model = "fcn8s";

@@ -5,7 +5,7 @@ import { WeightsFileError } from "./errors.js";
 import { readKerasH5, writeKerasH5 } from "./keras-h5.js";
 import { readSafetensorsWeights, writeSafetensorsWeights } from "./safetensors.js";
 import { readTfjsWeights, writeTfjsWeights } from "./tfjs-format.js";
-import { ACCEPTED_FORMATS_TEXT, WEIGHTS_FORMATS, type WeightsFile, type WeightsFormat, type WriteOptions } from "./types.js";
+import { ACCEPTED_FORMATS_TEXT, WEIGHTS_FORMATS, type WeightsFile, type WeightsToWrite, type WeightsFormat, type WriteOptions } from "./types.js";
 
 export * from "./types.js";
 export { WeightsFileError, WeightsMismatchError, type MisshapedTensor } from "./errors.js";
@@ -50,7 +50,7 @@ export async function formatFromPath(p: string): Promise<WeightsFormat> {
 /** Writes `file` as `format` (default: from the path). Accepted formats: see ACCEPTED_FORMATS_TEXT. */
 export async function writeWeights(
   p: string,
-  file: Pick<WeightsFile, "params" | "meta">,
+  file: WeightsToWrite,
   format?: WeightsFormat,
   options: WriteOptions = {},
 ): Promise<void> {

@@ -6,7 +6,7 @@ import { writeAtomically } from "./fsutil.js";
 import { kerasDenseToTfjs, numel, shapeText, tfjsToKerasDense } from "./layout.js";
 import { META_PREFIX, metaFromStrings, metaToStrings } from "./meta.js";
 import { caffeToKerasLayer, FC_INPUT_LAYER, kerasToCaffeLayer, kerasVgg16Layers, splitParamName } from "./names.js";
-import type { HostParams, HostTensor, KerasNaming, WeightsFile } from "./types.js";
+import type { HostParams, HostTensor, KerasNaming, WeightsFile, WeightsToWrite } from "./types.js";
 
 /**
  * Keras' legacy HDF5 weights files (save_weights to .h5), e.g. the official
@@ -238,7 +238,7 @@ function weightName(layer: string, role: "kernel" | "bias", naming: KerasNaming)
  */
 export async function writeKerasH5(
   file: string,
-  w: Pick<WeightsFile, "params" | "meta">,
+  w: WeightsToWrite,
   naming: KerasNaming = "tf-keras2",
 ): Promise<void> {
   const layers = new Map<string, { weight?: HostTensor; bias?: HostTensor }>();

@@ -24,37 +24,67 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
-/** out[i0][i1][i2][i3] = in[...] with out axis j = in axis perm[j]. */
-export function transpose4(t: HostTensor, perm: readonly [number, number, number, number]): HostTensor {
-  const { shape, data } = t;
-  if (shape.length !== 4) throw new Error(`internal: transpose4 needs a 4-D tensor, got ${shapeText(shape)}`);
-  const inStrides = [shape[1]! * shape[2]! * shape[3]!, shape[2]! * shape[3]!, shape[3]!, 1];
-  const outShape = perm.map((p) => shape[p]!);
-  const [n0, n1, n2, n3] = outShape as [number, number, number, number];
-  const [s0, s1, s2, s3] = perm.map((p) => inStrides[p]!) as [number, number, number, number];
-  const out = new Float32Array(data.length);
-  let k = 0;
-  for (let i0 = 0; i0 < n0; i0++) {
-    const b0 = i0 * s0;
-    for (let i1 = 0; i1 < n1; i1++) {
-      const b1 = b0 + i1 * s1;
-      for (let i2 = 0; i2 < n2; i2++) {
-        const b2 = b1 + i2 * s2;
-        for (let i3 = 0; i3 < n3; i3++) out[k++] = data[b2 + i3 * s3]!;
+/**
+ * PyTorch conv (O, I, kH, kW) or ConvTranspose (I, O, kH, kW) -> tfjs, i.e.
+ * transpose(2, 3, 1, 0). Seen as a matrix (O, I*kH*kW), this is a 2-D transpose whose
+ * rows then move (i, h, w) -> (h, w, i); doing both in one cache-blocked pass takes
+ * ~1 s on fc6's 103M values, where a plain strided 4-D loop took ~4.5 s (and ~6.5 s
+ * for the way back).
+ */
+export function torchToTfjs(t: HostTensor): HostTensor {
+  if (t.shape.length !== 4) throw new Error(`internal: torchToTfjs needs a 4-D tensor, got ${shapeText(t.shape)}`);
+  const [o, i, kh, kw] = t.shape as [number, number, number, number];
+  const cols = i * kh * kw;
+  const a = t.data;
+  const out = new Float32Array(a.length);
+  const dst = rowStarts(i, kh, kw, o);
+  for (let r0 = 0; r0 < o; r0 += TILE) {
+    const r1 = Math.min(o, r0 + TILE);
+    for (let c0 = 0; c0 < cols; c0 += TILE) {
+      const c1 = Math.min(cols, c0 + TILE);
+      for (let c = c0; c < c1; c++) {
+        const d = dst[c]!;
+        for (let r = r0; r < r1; r++) out[d + r] = a[r * cols + c]!;
       }
     }
   }
-  return { shape: outShape, data: out };
+  return { shape: [kh, kw, i, o], data: out };
 }
 
-/** PyTorch conv (O, I, kH, kW) or ConvTranspose (I, O, kH, kW) -> tfjs. */
-export function torchToTfjs(t: HostTensor): HostTensor {
-  return transpose4(t, [2, 3, 1, 0]);
-}
-
-/** Inverse of torchToTfjs. */
+/** Inverse of torchToTfjs: transpose(3, 2, 0, 1). */
 export function tfjsToTorch(t: HostTensor): HostTensor {
-  return transpose4(t, [3, 2, 0, 1]);
+  if (t.shape.length !== 4) throw new Error(`internal: tfjsToTorch needs a 4-D tensor, got ${shapeText(t.shape)}`);
+  const [kh, kw, i, o] = t.shape as [number, number, number, number];
+  const cols = i * kh * kw;
+  const a = t.data;
+  const out = new Float32Array(a.length);
+  const src = rowStarts(i, kh, kw, o);
+  for (let r0 = 0; r0 < o; r0 += TILE) {
+    const r1 = Math.min(o, r0 + TILE);
+    for (let c0 = 0; c0 < cols; c0 += TILE) {
+      const c1 = Math.min(cols, c0 + TILE);
+      // Rows outer here: contiguous writes measured faster than contiguous reads.
+      for (let r = r0; r < r1; r++) {
+        const base = r * cols;
+        for (let c = c0; c < c1; c++) out[base + c] = a[src[c]! + r]!;
+      }
+    }
+  }
+  return { shape: [o, i, kh, kw], data: out };
+}
+
+/** Measured on fc6-sized matrices: 16..64 are close, 32 the best overall. */
+const TILE = 32;
+
+/** For PyTorch column (c, h, w): where its tfjs row [h][w][c][:] starts. */
+function rowStarts(i: number, kh: number, kw: number, o: number): Int32Array | Float64Array {
+  const n = i * kh * kw;
+  // Offsets pass 2^31 only for tensors over 8 GB; Float64Array keeps them exact regardless.
+  const starts = n * o < 2 ** 31 ? new Int32Array(n) : new Float64Array(n);
+  for (let c = 0; c < i; c++)
+    for (let h = 0; h < kh; h++)
+      for (let w = 0; w < kw; w++) starts[(c * kh + h) * kw + w] = ((h * kw + w) * i + c) * o;
+  return starts;
 }
 
 /**

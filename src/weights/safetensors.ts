@@ -4,7 +4,7 @@ import { assertLittleEndianHost, bytesOf, readRange, writeAtomically } from "./f
 import { bf16ToF32, f16ToF32, numel, shapeText, tfjsToTorch, torchLinearToTfjs, torchToTfjs } from "./layout.js";
 import { metaFromStrings, metaToStrings } from "./meta.js";
 import { FC_INPUT_LAYER, splitParamName, torchvisionToCaffeLayer } from "./names.js";
-import type { HostParams, HostTensor, WeightsFile } from "./types.js";
+import type { HostParams, HostTensor, WeightsFile, WeightsToWrite } from "./types.js";
 import type { Preprocess } from "../preprocess.js";
 
 /**
@@ -224,7 +224,7 @@ export async function readSafetensorsWeights(file: string): Promise<WeightsFile>
 }
 
 /** Writes parameters (tfjs layout) as PyTorch-layout safetensors with the metadata. */
-export async function writeSafetensorsWeights(file: string, w: Pick<WeightsFile, "params" | "meta">): Promise<void> {
+export async function writeSafetensorsWeights(file: string, w: WeightsToWrite): Promise<void> {
   const tensors = new Map<string, HostTensor>();
   for (const [name, t] of w.params) {
     if (t.shape.length === 4) tensors.set(name, tfjsToTorch(t));

@@ -6,7 +6,7 @@ import { assertLittleEndianHost, bytesOf, statWeightsPath, writeAtomically } fro
 import { kerasDenseToTfjs, numel, shapeText } from "./layout.js";
 import { metaFromJson } from "./meta.js";
 import { FC_INPUT_LAYER, kerasToCaffeLayer, splitParamName } from "./names.js";
-import type { HostParams, HostTensor, WeightsFile, WeightsMeta } from "./types.js";
+import type { HostParams, HostTensor, WeightsFile, WeightsToWrite, WeightsMeta } from "./types.js";
 
 /**
  * The project's own saved weights, in tfjs' weights format:
@@ -188,7 +188,7 @@ export interface WriteTfjsOptions {
  */
 export async function writeTfjsWeights(
   p: string,
-  w: Pick<WeightsFile, "params" | "meta">,
+  w: WeightsToWrite,
   opts: WriteTfjsOptions = {},
 ): Promise<void> {
   assertLittleEndianHost();

@@ -37,6 +37,17 @@ export interface WeightsFile {
 
 export type WeightsFormat = "safetensors" | "keras-h5" | "tfjs";
 
+/**
+ * What the writers take: parameters and metadata. A WeightsFile read earlier fits as
+ * is; its `format` and `source` are ignored (the output format comes from the path).
+ */
+export interface WeightsToWrite {
+  readonly params: HostParams;
+  readonly meta: WeightsMeta;
+  readonly format?: WeightsFormat;
+  readonly source?: string;
+}
+
 export const WEIGHTS_FORMATS: readonly WeightsFormat[] = ["safetensors", "keras-h5", "tfjs"];
 
 /**
