@@ -269,11 +269,11 @@ async function choose(requested: BackendName, opts: UseBackendOptions, log: (l: 
     }
     case "webgpu": {
       const g = await startWebgpu(false, log);
-      const why = g.adapter.software
-        ? `requested; note: ${g.adapter.description} is a software adapter, expect it to be ` +
-          `much slower than wasm (~15x on the FCN here)`
-        : "requested";
-      return done("webgpu", why, g.detail, g.adapter);
+      const notes = [...g.skipped, `using ${g.adapter.description} via ${routeName(g.adapter.via)}`];
+      if (g.adapter.software) {
+        notes.push("it is a software adapter: expect it to be ~15x slower than wasm for the FCN");
+      }
+      return done("webgpu", `requested; ${notes.join("; ")}`, g.detail, g.adapter);
     }
     case "auto":
       return isBrowser() ? autoBrowser(opts, log, done) : autoNode(opts, log, done);
@@ -350,11 +350,12 @@ async function start(name: string): Promise<void> {
   } finally {
     console.warn = original;
   }
+  // Emscripten repeats one failure several times, wrapped differently: keep the first.
   const cause = () =>
     warned
-      .map((w) => w.split("\n")[0])
-      .filter((w) => !/^Initialization of backend/.test(w))
-      .join("; ") || "tf.setBackend returned false";
+      .map((w) => (w.split("\n")[0] ?? "").trim())
+      .find((w) => w && !/^Initialization of backend/.test(w))
+      ?.slice(0, 400) ?? "tf.setBackend returned false";
   if (!ok || tf.getBackend() !== name || !tf.findBackend(name)) {
     throw new Error(cause());
   }
@@ -472,11 +473,18 @@ type Route = "default" | "opengles" | "browser";
 /** Dawn instances by route (creating one is ~100 ms; keep them for the process). */
 const dawnGpus = new Map<Route, MiniGpu>();
 
-async function startWebgpu(hardwareOnly: boolean, log: (l: string) => void): Promise<{ adapter: AdapterSummary; detail: string }> {
+interface WebgpuStart {
+  readonly adapter: AdapterSummary;
+  readonly detail: string;
+  /** Routes tried before the one that worked, and why they did not. */
+  readonly skipped: readonly string[];
+}
+
+async function startWebgpu(hardwareOnly: boolean, log: (l: string) => void): Promise<WebgpuStart> {
   // Already running (a second useBackend("webgpu")): keep the device and its tensors.
   if (tf.findBackend("webgpu") && gpuDevice && lastAdapter && (!hardwareOnly || !lastAdapter.software)) {
     await start("webgpu");
-    return { adapter: lastAdapter, detail: webgpuDetail(lastAdapter) };
+    return { adapter: lastAdapter, detail: webgpuDetail(lastAdapter), skipped: ["already running"] };
   }
   const routes: Route[] = isBrowser() ? ["browser"] : hardwareOnly ? ["default"] : ["default", "opengles"];
   const failures: string[] = [];
@@ -507,7 +515,7 @@ async function startWebgpu(hardwareOnly: boolean, log: (l: string) => void): Pro
     try {
       await startOnAdapter(gpu, adapter, summary, log);
       lastAdapter = summary;
-      return { adapter: summary, detail: webgpuDetail(summary) };
+      return { adapter: summary, detail: webgpuDetail(summary), skipped: failures };
     } catch (e) {
       failures.push(`${routeName(route)}: ${summary.description}: ${message(e)}`);
       log(`webgpu: ${failures[failures.length - 1]}`);
@@ -549,7 +557,11 @@ async function eglHint(): Promise<string> {
   if (process.platform === "linux" && (await linuxLibraryPresent("libEGL.so")) === false) {
     return " (Dawn loads libEGL.so, which is missing: install libegl-dev)";
   }
-  return " (EGL has no usable display: is Mesa's libegl-mesa0 + libgl1-mesa-dri installed?)";
+  const platform = process.env.EGL_PLATFORM;
+  if (platform && platform !== "surfaceless") {
+    return ` (EGL_PLATFORM=${platform} is set: unset it, or set it to surfaceless, to run without a display)`;
+  }
+  return " (EGL has no usable display: are Mesa's libegl-mesa0 and libgl1-mesa-dri installed?)";
 }
 
 /** Is a shared library findable by the dynamic loader? null when unknowable. */
@@ -601,6 +613,7 @@ async function gpuFor(route: Route): Promise<MiniGpu> {
 function installNavigatorGpu(gpu: MiniGpu): void {
   const g = globalThis as { navigator?: object };
   const nav = g.navigator;
+  if ((nav as { gpu?: unknown } | undefined)?.gpu === gpu) return; // a browser's own
   if (nav) {
     try {
       Object.defineProperty(nav, "gpu", { value: gpu, configurable: true, writable: true });
