@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Debian packages the tests use, installed only if missing (needs root or sudo):
-#   libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri: EGL + OpenGL ES, the software adapter
-#     Dawn uses for WebGPU on a machine without a GPU.
+#   libegl1 libegl-dev libegl-mesa0 libgl1-mesa-dri: EGL + Mesa llvmpipe, the software adapter
+#     Dawn uses for WebGPU on a machine without a GPU (Dawn dlopens the unversioned
+#     libEGL.so, which only libegl-dev provides).
 set -euo pipefail
-pkgs=(libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri)
+pkgs=(libegl1 libegl-dev libegl-mesa0 libgl1-mesa-dri)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -1,17 +1,20 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { basename, extname, join } from "node:path";
+import { basename, join } from "node:path";
 import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs";
 import { useBackend, maxWeightBytes } from "./backend.js";
 import { decodeImage, encodePng } from "./io/image.js";
 import { readNpy, writeNpy } from "./io/npy.js";
 import { modelFromWeights } from "./load.js";
-import { randomModel, type Model } from "./model.js";
+import { randomModel, type Model, type RgbImage } from "./model.js";
 import { modelSpec } from "./models/index.js";
 import { formatSummary, summarize } from "./net/geometry.js";
 import { tapNames } from "./net/spec.js";
 import { overlayPixels } from "./overlay.js";
 import { readWeights, writeWeights } from "./weights/index.js";
+import type { KerasNaming } from "./weights/types.js";
+
+const KERAS_NAMINGS: readonly KerasNaming[] = ["keras1", "tf-keras2", "keras3"];
 
 const USAGE = `fcn-viz: see how a fully convolutional network works (FCN, Long et al. 2015)
 
@@ -21,7 +24,8 @@ const USAGE = `fcn-viz: see how a fully convolutional network works (FCN, Long e
       INPUT: a PNG/JPEG image, or a .npy float32 array H x W x 3 or 1 x H x W x 3,
       already preprocessed (fed straight to conv1_1).
   fcn-viz summary [--model fcn8s] [--size 500x500] [--width 1] [--classes 21]
-  fcn-viz convert IN OUT            (formats: .safetensors, .h5, tfjs dir or model.json)
+  fcn-viz convert IN OUT [--naming keras1|tf-keras2|keras3]
+      formats: .safetensors (PyTorch layout), .h5 (Keras), a directory or model.json (tfjs)
 
 models: vgg16, vgg16-fcn, fcn32s, fcn16s, fcn8s
 backends: auto, webgpu, webgl (browser only), wasm, cpu`;
@@ -44,25 +48,34 @@ function parseNumber(name: string, s: string | undefined, fallback: number): num
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-async function readInput(path: string, model: Model): Promise<{ input: tf.Tensor4D; rgb?: { width: number; height: number; rgb: Uint8Array } }> {
+type Input = { kind: "array"; shape: [number, number]; data: Float32Array } | { kind: "image"; image: RgbImage };
+
+/** Reads INPUT before anything slow starts, so a wrong path fails at once. */
+async function readInput(path: string): Promise<Input> {
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(await readFile(path));
   } catch (e) {
     throw new UsageError(`cannot read input "${path}": ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
   }
-  if (extname(path).toLowerCase() === ".npy" || (bytes[0] === 0x93 && bytes[1] === 0x4e)) {
+  if (bytes[0] === 0x93 && bytes[1] === 0x4e) {
     const { shape, data } = readNpy(bytes);
     const s = shape.length === 4 && shape[0] === 1 ? shape.slice(1) : shape;
     if (s.length !== 3 || s[2] !== 3) {
       throw new UsageError(`${path}: expected an array of shape H x W x 3 or 1 x H x W x 3 (preprocessed image), got ${shape.join(" x ")}`);
     }
-    log(`${basename(path)}: ${s[0]}x${s[1]} preprocessed array, fed to conv1_1 as is`);
-    return { input: tf.tensor4d(data, [1, s[0]!, s[1]!, 3]) };
+    return { kind: "array", shape: [s[0]!, s[1]!], data };
   }
-  const image = decodeImage(bytes, path);
-  log(`${basename(path)}: ${image.width}x${image.height} image, preprocessed for the weights: ${model.preprocess.source}`);
-  return { input: model.inputFromImage(image), rgb: image };
+  return { kind: "image", image: decodeImage(bytes, path) };
+}
+
+function toTensor(input: Input, model: Model, path: string): tf.Tensor4D {
+  if (input.kind === "array") {
+    log(`${basename(path)}: ${input.shape[0]}x${input.shape[1]} preprocessed array, fed to conv1_1 as is`);
+    return tf.tensor4d(input.data, [1, ...input.shape, 3]);
+  }
+  log(`${basename(path)}: ${input.image.width}x${input.image.height} image, preprocessed for the weights: ${model.preprocess.source}`);
+  return model.inputFromImage(input.image);
 }
 
 async function segment(args: string[]): Promise<void> {
@@ -89,8 +102,8 @@ async function segment(args: string[]): Promise<void> {
     );
   }
   modelSpec(values.model!); // unknown model names fail here, before any slow work
+  const source = await readInput(inputPath);
   const backend = await useBackend(values.backend!, { log });
-  log(`backend: ${backend.name} (${backend.reason})`);
 
   let model: Model;
   if (values.weights === "random") {
@@ -106,7 +119,8 @@ async function segment(args: string[]): Promise<void> {
     log(`weights: ${values.weights} (${file.format})`);
   }
 
-  const { input, rgb } = await readInput(inputPath, model);
+  const input = toTensor(source, model, inputPath);
+  const rgb = source.kind === "image" ? source.image : undefined;
   const [, h, w] = input.shape;
   const taps = values.taps ? values.taps.split(",").map((t) => t.trim()).filter(Boolean) : values["taps-dir"] ? "all" : [];
   const output = model.spec.output;
@@ -200,8 +214,12 @@ async function convert(args: string[]): Promise<void> {
   const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { naming: { type: "string" } } });
   const [from, to] = positionals;
   if (!from || !to) throw new UsageError(`convert needs IN and OUT\n\n${USAGE}`);
+  const naming = values.naming;
+  if (naming !== undefined && !KERAS_NAMINGS.includes(naming as KerasNaming)) {
+    throw new UsageError(`--naming must be one of ${KERAS_NAMINGS.join(", ")} (Keras .h5 output only), got "${naming}"`);
+  }
   const file = await readWeights(from);
-  await writeWeights(to, file);
+  await writeWeights(to, file, undefined, naming ? { kerasNaming: naming as KerasNaming } : {});
   log(`converted ${from} (${file.format}, ${file.params.size} tensors) -> ${to}`);
 }
 

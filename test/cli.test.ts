@@ -119,7 +119,7 @@ describe("errors name the problem and the fix, without a stack trace", () => {
     it(what, async () => {
       const r = await cli(...args);
       expect(r.code).toBe(2);
-      expect(r.err).toMatch(/^fcn-viz: /);
+      expect(r.err).toMatch(/(^|\n)fcn-viz: /);
       expect(r.err).toMatch(message);
       expect(r.err).not.toMatch(/\n\s+at /);
     });

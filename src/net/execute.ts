@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { Params } from "../weights/types.js";
 import { blobShapes } from "./geometry.js";
 import { paramSpecs } from "./params.js";
+import { splitConvFilter } from "../backend.js";
 import { tapNames, type NetNode, type NetSpec } from "./spec.js";
 
 /**
@@ -22,21 +23,20 @@ export function prepareParams(spec: NetSpec, params: Params, maxWeightBytes: num
   for (const { name, op } of spec.nodes) {
     if (op.type !== "conv" && op.type !== "fc" && op.type !== "deconv") continue;
     const w = params.get(`${name}.weight`)!;
+    // Deconvs (n_class x n_class) are small; conv and fc weights may need chunks.
+    const chunks = op.type !== "deconv" && maxWeightBytes ? splitConvFilter(w, maxWeightBytes) : [tf.clone(w) as tf.Tensor4D];
+    const weights = op.type === "fc" ? chunks.map((c) => {
+      const m = c.reshape([-1, c.shape[3]]);
+      c.dispose();
+      return m;
+    }) : chunks;
     const b = op.type === "deconv" ? null : (params.get(`${name}.bias`) as tf.Tensor1D);
-    const out = w.shape[3]!;
-    const chunkBytes = w.size * 4;
-    const chunks = op.type !== "deconv" && maxWeightBytes && chunkBytes > maxWeightBytes
-      ? Math.ceil(chunkBytes / maxWeightBytes)
-      : 1;
-    const weights: tf.Tensor[] = [];
     const biases: (tf.Tensor1D | null)[] = [];
-    const per = Math.ceil(out / chunks);
-    for (let start = 0; start < out; start += per) {
-      const size = Math.min(per, out - start);
-      const wc = chunks === 1 ? tf.clone(w) : tf.slice(w, [0, 0, 0, start], [-1, -1, -1, size]);
-      weights.push(op.type === "fc" ? tf.tidy(() => wc.reshape([-1, size])) : wc);
-      if (op.type === "fc") wc.dispose();
-      biases.push(b ? (chunks === 1 ? tf.clone(b) : tf.slice(b, [start], [size])) : null);
+    let start = 0;
+    for (const c of chunks) {
+      const size = c.shape[3]!;
+      biases.push(b ? (chunks.length === 1 ? tf.clone(b) : tf.tensor1d((b.dataSync() as Float32Array).slice(start, start + size))) : null);
+      start += size;
     }
     prepared.set(name, { weights, biases });
   }

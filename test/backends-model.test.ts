@@ -1,0 +1,94 @@
+import * as tf from "@tensorflow/tfjs";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { useBackend } from "../src/backend.js";
+import { Model } from "../src/model.js";
+import { modelSpec } from "../src/models/index.js";
+import { randomParams } from "../src/net/init.js";
+import { fromTensors, toTensors } from "../src/weights/index.js";
+import type { HostParams } from "../src/weights/types.js";
+import { relDiff } from "./support/naive.js";
+import { webgpuOrSkip } from "./support/webgpu.js";
+
+/**
+ * The whole small FCN-8s (every kind of layer: padded convs, ceil pools, 7x7 fc6,
+ * transposed convs, crops, sums) on each backend, against cpu.
+ */
+const o = { width: 1 / 16, classes: 5 };
+const TAPS = ["pool3", "pool5", "fc7", "score_fr", "fuse_pool4", "fuse_pool3", "score"];
+let host: HostParams;
+let x: Float32Array;
+let reference: Record<string, Float32Array>;
+
+async function run(backend: string, maxWeightBytes: number | null = null): Promise<Record<string, Float32Array>> {
+  const spec = modelSpec("fcn8s", o);
+  const params = toTensors(host);
+  const model = new Model(spec, params, { maxWeightBytes });
+  params.forEach((t) => t.dispose());
+  const input = tf.tensor4d(x, [1, 67, 83, 3]);
+  const before = tf.memory().numTensors;
+  const taps = model.forward(input, { taps: TAPS });
+  const out: Record<string, Float32Array> = {};
+  for (const name of TAPS) out[name] = (await taps[name]!.data()) as Float32Array;
+  Object.values(taps).forEach((t) => t.dispose());
+  expect([backend, tf.memory().numTensors]).toEqual([backend, before]);
+  input.dispose();
+  model.dispose();
+  return out;
+}
+
+beforeAll(async () => {
+  await useBackend("cpu");
+  const params = randomParams(modelSpec("fcn8s", o), 4);
+  host = await fromTensors(params);
+  params.forEach((t) => t.dispose());
+  x = Float32Array.from({ length: 67 * 83 * 3 }, (_, i) => ((i * 7919) % 255) - 120);
+  reference = await run("cpu");
+});
+afterEach(async () => {
+  await useBackend("cpu");
+});
+afterAll(async () => {
+  await useBackend("cpu");
+});
+
+function expectAgrees(got: Record<string, Float32Array>) {
+  for (const name of TAPS) expect([name, relDiff(got[name]!, reference[name]!)]).toEqual([name, expect.closeTo(0, 4)]);
+}
+
+describe("a small FCN-8s agrees with cpu to 1e-4 relative on every backend here", () => {
+  it("wasm", async () => {
+    expect((await useBackend("wasm")).name).toBe("wasm");
+    expectAgrees(await run("wasm"));
+  });
+
+  it("webgpu", async (ctx) => {
+    await webgpuOrSkip(ctx);
+    expect(tf.getBackend()).toBe("webgpu");
+    expectAgrees(await run("webgpu"));
+  });
+
+  it("split weights (as for WebGPU's buffer limit) give the same result: cpu and webgpu", async (ctx) => {
+    // 20 kB forces fc6 (7x7x32x256 floats = 1.6 MB) into ~80 chunks and fc7 into several.
+    expectAgrees(await run("cpu", 20_000));
+    await webgpuOrSkip(ctx);
+    expectAgrees(await run("webgpu", 20_000));
+  });
+});
+
+describe("the classifier's fc layers split the same way", () => {
+  it("vgg16 with fc6 split in chunks gives the unsplit logits", async () => {
+    await useBackend("cpu");
+    const spec = modelSpec("vgg16", { width: 1 / 16, classes: 10 });
+    const params = randomParams(spec, 2);
+    const whole = new Model(spec, params);
+    const split = new Model(spec, params, { maxWeightBytes: 50_000 });
+    params.forEach((t) => t.dispose());
+    const input = tf.randomUniform([1, 224, 224, 3], -100, 100, "float32", 3) as tf.Tensor4D;
+    const a = whole.forward(input).fc8!;
+    const b = split.forward(input).fc8!;
+    expect(relDiff(await b.data(), await a.data())).toBeLessThan(1e-6);
+    [a, b, input].forEach((t) => t.dispose());
+    whole.dispose();
+    split.dispose();
+  });
+});
