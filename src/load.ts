@@ -32,7 +32,11 @@ export function modelFromWeights(name: string, file: WeightsFile, o: LoadOptions
   const fromVgg = isFcn && found.model === "vgg16";
   const source = fromVgg ? modelSpec("vgg16-fcn", { width: found.width, classes: found.classes }) : spec;
   // A VGG16 file may lack fc8 (Keras' _notop) when it only seeds an FCN.
-  checkWeights(paramSpecs(source), file.params, fromVgg ? { allowMissing: ["fc8.weight", "fc8.bias"] } : {});
+  checkWeights(paramSpecs(source), file.params, {
+    format: file.format,
+    ...(file.source ? { source: file.source } : {}),
+    ...(fromVgg ? { allowMissing: ["fc8"] } : {}),
+  });
   const params = toTensors(file.params);
   try {
     if (fromVgg) {
