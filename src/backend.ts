@@ -110,6 +110,9 @@ function normalize(name: string): BackendName {
 export async function useBackend(name: string, opts: UseBackendOptions = {}): Promise<BackendInfo> {
   const requested = normalize(name);
   const log = opts.log ?? (() => {});
+  // The backend is chosen and reported here; tfjs's own "install tfjs-node" banner would
+  // only mislead (tfjs-node downloads libtensorflow, which offline machines cannot).
+  tf.env().set("PROD", true);
   const previous = activeBackend();
   try {
     return await choose(requested, opts, log);

@@ -9,7 +9,7 @@ import { modelFromWeights } from "./load.js";
 import { randomModel, type Model, type RgbImage } from "./model.js";
 import { modelSpec } from "./models/index.js";
 import { formatSummary, summarize } from "./net/geometry.js";
-import { tapNames } from "./net/spec.js";
+import { findNode, tapNames } from "./net/spec.js";
 import { overlayPixels } from "./overlay.js";
 import { readWeights, writeWeights } from "./weights/index.js";
 import type { KerasNaming } from "./weights/types.js";
@@ -101,12 +101,16 @@ async function segment(args: string[]): Promise<void> {
         "or --weights random to see the mechanics with random weights (predictions then mean nothing)",
     );
   }
-  modelSpec(values.model!); // unknown model names fail here, before any slow work
+  // Unknown names and unreadable files fail here, before any slow work.
+  const spec = modelSpec(values.model!);
+  const taps = values.taps ? values.taps.split(",").map((t) => t.trim()).filter(Boolean) : values["taps-dir"] ? "all" : [];
+  if (taps !== "all") taps.forEach((t) => findNode(spec, t));
   const source = await readInput(inputPath);
+  const file = values.weights === "random" ? null : await readWeights(values.weights);
   const backend = await useBackend(values.backend!, { log });
 
   let model: Model;
-  if (values.weights === "random") {
+  if (!file) {
     model = randomModel(values.model!, {
       width: parseNumber("width", values.width, 1),
       classes: Math.round(parseNumber("classes", values.classes, values.model!.startsWith("vgg") ? 1000 : 21)),
@@ -114,7 +118,6 @@ async function segment(args: string[]): Promise<void> {
     });
     log(`${values.model} with RANDOM weights: the stages are real, the predictions mean nothing`);
   } else {
-    const file = await readWeights(values.weights);
     model = modelFromWeights(values.model!, file, { log, maxWeightBytes: maxWeightBytes() });
     log(`weights: ${values.weights} (${file.format})`);
   }
@@ -122,7 +125,6 @@ async function segment(args: string[]): Promise<void> {
   const input = toTensor(source, model, inputPath);
   const rgb = source.kind === "image" ? source.image : undefined;
   const [, h, w] = input.shape;
-  const taps = values.taps ? values.taps.split(",").map((t) => t.trim()).filter(Boolean) : values["taps-dir"] ? "all" : [];
   const output = model.spec.output;
   const wanted = taps === "all" ? "all" : [...new Set([...taps, output])];
   const t0 = performance.now();

@@ -13,6 +13,11 @@ async function hostParams(model: string, o: { width: number; classes: number }, 
   const params = randomParams(modelSpec(model, o), seed);
   const host = new Map<string, Float32Array>();
   for (const [k, t] of params) host.set(k, (await t.data()) as Float32Array);
+  // Learned upsampling is not bilinear nor diagonal: random deconvs check the layout
+  // (out vs in) that a class-diagonal kernel cannot tell apart.
+  for (const [k, v] of host) {
+    if (/^upscore/.test(k)) host.set(k, Float32Array.from(v, (_, i) => Math.sin(i * 12.9898 + seed) * 0.5));
+  }
   const shapes = new Map([...params].map(([k, t]) => [k, t.shape]));
   params.forEach((t) => t.dispose());
   return { host, shapes };

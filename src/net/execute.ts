@@ -12,7 +12,11 @@ import { tapNames, type NetNode, type NetSpec } from "./spec.js";
  * 128 MiB while fc6 alone is 411 MB; tfjs-webgpu then silently computes garbage).
  */
 export interface PreparedLayer {
-  /** One or more chunks along the output channels; their outputs are concatenated. */
+  /**
+   * conv / fc: one or more chunks along the output channels; their outputs are
+   * concatenated. deconv with kernel 2 x stride: the four quadrant matrices of
+   * quadrantMatrices(); any other deconv: the tfjs filter.
+   */
   readonly weights: tf.Tensor[];
   readonly biases: (tf.Tensor1D | null)[];
 }
@@ -23,6 +27,10 @@ export function prepareParams(spec: NetSpec, params: Params, maxWeightBytes: num
   for (const { name, op } of spec.nodes) {
     if (op.type !== "conv" && op.type !== "fc" && op.type !== "deconv") continue;
     const w = params.get(`${name}.weight`)!;
+    if (op.type === "deconv" && op.kernel === 2 * op.stride) {
+      prepared.set(name, { weights: quadrantMatrices(w.dataSync() as Float32Array, op.stride, op.channels, op.channels), biases: [null] });
+      continue;
+    }
     // Deconvs (n_class x n_class) are small; conv and fc weights may need chunks.
     const chunks = op.type !== "deconv" && maxWeightBytes ? splitConvFilter(w, maxWeightBytes) : [tf.clone(w) as tf.Tensor4D];
     const weights = op.type === "fc" ? chunks.map((c) => {
@@ -156,8 +164,9 @@ function runNode(node: NetNode, xs: tf.Tensor4D[], params: PreparedParams, shape
     }
     case "deconv": {
       const [h, w, c] = shapes.get(node.name)!;
-      const filter = params.get(node.name)!.weights[0] as tf.Tensor4D;
-      return tf.conv2dTranspose(x, filter, [1, h, w, c], op.stride, "valid");
+      const { weights } = params.get(node.name)!;
+      if (weights.length === 4) return transposedConvByQuadrants(x, weights as tf.Tensor2D[], op.stride, c);
+      return tf.conv2dTranspose(x, weights[0] as tf.Tensor4D, [1, h, w, c], op.stride, "valid");
     }
     case "crop": {
       const [h, w] = shapes.get(op.reference)!;
@@ -175,4 +184,44 @@ function runNode(node: NetNode, xs: tf.Tensor4D[], params: PreparedParams, shape
 /** Parameter tensors required by the spec, in the order paramSpecs lists them. */
 export function requiredParams(spec: NetSpec): string[] {
   return paramSpecs(spec).map((p) => p.name);
+}
+
+/**
+ * A transposed convolution whose kernel is twice its stride (every upsampling layer of
+ * FCN: k4 s2, k16 s8, k32 s16, k64 s32), as four matrix products. Output pixel
+ * y = i*s + a of input row i, a in [0, 2s), lands in output block i + q with offset r,
+ * where a = q*s + r; so each output block (I, J) is the sum of four quadrants of the
+ * kernel applied to inputs (I - q, J - p), q, p in {0, 1}. This moves the work from
+ * tfjs's direct conv2dTranspose kernels (a plain loop on WASM: ~1 GFLOP/s) to GEMM.
+ *
+ * Quadrant (q, p) as a matrix [in, s * s * out]: entry [c][(r * s + t) * out + o] is
+ * filter[q*s + r][p*s + t][o][c] (tfjs filter layout [k, k, out, in]).
+ */
+export function quadrantMatrices(filter: Float32Array, s: number, out: number, inC: number): tf.Tensor2D[] {
+  const k = 2 * s;
+  const mats: tf.Tensor2D[] = [];
+  for (const q of [0, 1]) {
+    for (const p of [0, 1]) {
+      const m = new Float32Array(inC * s * s * out);
+      for (let r = 0; r < s; r++) for (let t = 0; t < s; t++) for (let o = 0; o < out; o++) for (let c = 0; c < inC; c++) {
+        m[c * s * s * out + (r * s + t) * out + o] = filter[(((q * s + r) * k + p * s + t) * out + o) * inC + c]!;
+      }
+      mats.push(tf.tensor2d(m, [inC, s * s * out]));
+    }
+  }
+  return mats;
+}
+
+function transposedConvByQuadrants(x: tf.Tensor4D, quadrants: tf.Tensor2D[], s: number, out: number): tf.Tensor4D {
+  const [, h, w, c] = x.shape;
+  const rows = x.reshape([h * w, c]) as tf.Tensor2D;
+  // Quadrant (q, p) adds into the block q rows down and p columns right.
+  const parts = quadrants.map((m, i) => {
+    const q = i >> 1;
+    const p = i & 1;
+    const y = tf.matMul(rows, m).reshape([h, w, s * s * out]) as tf.Tensor3D;
+    return tf.pad(y, [[q, 1 - q], [p, 1 - p], [0, 0]]);
+  });
+  const blocks = tf.addN(parts).reshape([h + 1, w + 1, s, s * out]);
+  return blocks.transpose([0, 2, 1, 3]).reshape([1, (h + 1) * s, (w + 1) * s, out]);
 }

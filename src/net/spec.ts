@@ -82,9 +82,7 @@ export function tapNames(spec: NetSpec): string[] {
 export function findNode(spec: NetSpec, name: string): NetNode {
   const node = spec.nodes.find((n) => n.name === name);
   if (!node) {
-    throw new Error(
-      `${spec.model} has no stage named "${name}". Its stages are: ${tapNames(spec).join(", ")}`,
-    );
+    throw new Error(`unknown tap "${name}" for ${spec.model}. Its taps are: ${tapNames(spec).join(", ")}`);
   }
   return node;
 }
