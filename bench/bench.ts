@@ -4,7 +4,7 @@
  * 224x224 and 500x500, with random weights. Each backend runs in its own process so
  * its peak RSS is its own. Writes bench/results/forward.json.
  *
- *   npm run bench                        # wasm, and webgpu if a hardware adapter exists
+ *   npm run bench                        # wasm, and webgpu if a hardware GPU adapter exists
  *   npm run bench -- --backends cpu,wasm,webgpu --sizes 224,500 --runs 3
  */
 import { execFileSync } from "node:child_process";
@@ -75,7 +75,7 @@ async function child(backend: string, sizes: number[], runs: number): Promise<Re
 async function main() {
   const { values } = parseArgs({
     options: {
-      backends: { type: "string", default: "wasm,webgpu" },
+      backends: { type: "string" },
       sizes: { type: "string", default: "224,500" },
       runs: { type: "string", default: "3" },
       child: { type: "string" },
@@ -88,8 +88,15 @@ async function main() {
     process.stdout.write(JSON.stringify(await child(values.child, sizes, runs)));
     return;
   }
+  let backends = values.backends?.split(",");
+  if (!backends) {
+    // By default: WASM, and WebGPU only on a real GPU (a software adapter takes minutes).
+    const auto = await useBackend("auto");
+    backends = auto.name === "webgpu" ? ["wasm", "webgpu"] : ["wasm"];
+    if (auto.name !== "webgpu") process.stderr.write(`no GPU adapter (${auto.reason}); --backends cpu,wasm,webgpu measures the others\n`);
+  }
   const all: Result[] = [];
-  for (const backend of values.backends!.split(",")) {
+  for (const backend of backends) {
     process.stderr.write(`${backend}: full-width FCN-8s (134.5M parameters), random weights...\n`);
     try {
       const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), "--child", backend, "--sizes", values.sizes!, "--runs", values.runs!], {

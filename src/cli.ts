@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs";
-import { useBackend, maxWeightBytes } from "./backend.js";
+import { describeBackend, maxWeightBytes, useBackend } from "./backend.js";
 import { decodeImage, encodePng } from "./io/image.js";
 import { readNpy, writeNpy } from "./io/npy.js";
 import { modelFromWeights } from "./load.js";
@@ -107,7 +107,8 @@ async function segment(args: string[]): Promise<void> {
   if (taps !== "all") taps.forEach((t) => findNode(spec, t));
   const source = await readInput(inputPath);
   const file = values.weights === "random" ? null : await readWeights(values.weights);
-  const backend = await useBackend(values.backend!, { log });
+  const backend = await useBackend(values.backend!);
+  log(`backend: ${describeBackend()}: ${backend.reason}`);
 
   let model: Model;
   if (!file) {
