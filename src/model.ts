@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { modelSpec } from "./models/index.js";
 import type { Fcn8sOptions } from "./models/fcn8s.js";
 import { disposePrepared, forward, prepareParams, type ForwardOptions, type PreparedParams, type Taps } from "./net/execute.js";
-import { blobShapes, summarize, type Summary } from "./net/geometry.js";
+import { InputSizeError, blobShapes, summarize, type Summary } from "./net/geometry.js";
 import { randomParams } from "./net/init.js";
 import { paramSpecs } from "./net/params.js";
 import type { NetSpec } from "./net/spec.js";
@@ -33,6 +33,7 @@ export interface ModelOptions {
 export class Model {
   readonly preprocess: Preprocess;
   private prepared: PreparedParams | null;
+  private readonly maxBufferBytes: number | null;
 
   constructor(
     readonly spec: NetSpec,
@@ -41,7 +42,8 @@ export class Model {
   ) {
     checkParamShapes(spec, params);
     this.preprocess = opts.preprocess ?? CAFFE_FCN_PREPROCESS;
-    this.prepared = prepareParams(spec, params, opts.maxWeightBytes ?? null);
+    this.maxBufferBytes = opts.maxWeightBytes ?? null;
+    this.prepared = prepareParams(spec, params, this.maxBufferBytes);
   }
 
   get name(): string {
@@ -51,6 +53,7 @@ export class Model {
   /** Runs the net on a preprocessed [1, H, W, 3] tensor; returns the requested taps. */
   forward(input: tf.Tensor4D, opts: ForwardOptions = {}): Taps {
     if (!this.prepared) throw new Error(`this ${this.spec.model} model was disposed`);
+    if (this.maxBufferBytes !== null) this.checkBufferLimit(input.shape[1], input.shape[2]);
     return forward(this.spec, this.prepared, input, opts);
   }
 
@@ -66,6 +69,30 @@ export class Model {
 
   summary(height: number, width: number): Summary {
     return summarize(this.spec, height, width);
+  }
+
+  /**
+   * A blob larger than the backend's buffer limit (WebGPU: maxStorageBufferBindingSize)
+   * would be computed as garbage without an exception: refuse, and say what fits.
+   */
+  private checkBufferLimit(h: number, w: number): void {
+    const limit = this.maxBufferBytes!;
+    const bytes = (side: [number, number]) => {
+      let worst = { name: "", size: 0 };
+      for (const [name, [bh, bw, c]] of blobShapes(this.spec, side[0], side[1])) {
+        if (bh * bw * c * 4 > worst.size) worst = { name, size: bh * bw * c * 4 };
+      }
+      return worst;
+    };
+    const worst = bytes([h, w]);
+    if (worst.size <= limit) return;
+    let side = Math.min(h, w);
+    while (side > 1 && bytes([Math.round((side * h) / Math.min(h, w)), Math.round((side * w) / Math.min(h, w))]).size > limit) side--;
+    const mb = (n: number) => `${Math.round(n / 2 ** 20)} MiB`;
+    throw new InputSizeError(
+      `input ${h}x${w} is too large for this backend: ${worst.name} would take ${mb(worst.size)}, above its ` +
+        `buffer limit of ${mb(limit)}. Use an image of about ${side} pixels on its short side, or the wasm backend.`,
+    );
   }
 
   dispose(): void {

@@ -92,3 +92,22 @@ describe("the classifier's fc layers split the same way", () => {
     split.dispose();
   });
 });
+
+describe("inputs too large for a backend's buffer limit", () => {
+  it("are refused with the limit, the blob, and a size that fits (never computed as garbage)", () => {
+    // Software WebGPU adapters bind at most 128 MiB; conv1_1 of the full-width FCN at
+    // 600x600 is (600 + 198)^2 x 64 x 4 bytes = 156 MiB; it fits while
+    // (s + 198)^2 x 256 <= 2^27, s <= 526. At width 1/16 (4 channels) with a 16x smaller
+    // limit, the same numbers.
+    const spec = modelSpec("fcn8s", { width: 1 / 16, classes: 2 });
+    const params = randomParams(spec, 1);
+    const model = new Model(spec, params, { maxWeightBytes: 2 ** 27 / 16 });
+    params.forEach((t) => t.dispose());
+    const before = tf.memory().numTensors;
+    const big = tf.zeros([1, 600, 600, 3]) as tf.Tensor4D;
+    expect(() => model.forward(big)).toThrow("input 600x600 is too large for this backend: conv1_1 would take 10 MiB, above its buffer limit of 8 MiB. Use an image of about 526 pixels on its short side");
+    big.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+});
