@@ -23,14 +23,28 @@ export function fmt(v: number): string {
   return fmtMid(v);
 }
 
-/** "12.3 %" style percentage with one decimal. */
+/** "12.3%" style percentage with one decimal. */
 export function pct(v: number, digits = 1): string {
-  return Number.isFinite(v) ? `${(100 * v).toFixed(digits)} %` : "–";
+  return Number.isFinite(v) ? `${(100 * v).toFixed(digits)}%` : "–";
+}
+
+/** A pixel coordinate: at most one decimal ("12.5", "-3", "508.5"), Unicode minus. */
+export function fmtPx(v: number): string {
+  const s = (Math.round(v * 10) / 10).toFixed(1).replace(/\.0$/, "");
+  if (s === "-0") return "0";
+  return s.startsWith("-") ? "−" + s.slice(1) : s;
+}
+
+/** A coordinate map as a formula: "score_fr = input/32 − 0.391". */
+export function fmtCoordMap(name: string, a: number, b: number): string {
+  const inv = 1 / a;
+  const lin = Number.isInteger(a) ? (a === 1 ? "input" : `${a}·input`) : Math.abs(inv - Math.round(inv)) < 1e-9 ? `input/${Math.round(inv)}` : `${fmt(a)}·input`;
+  return b === 0 ? `${name} = ${lin}` : `${name} = ${lin} ${b < 0 ? "−" : "+"} ${fmt(Math.abs(b))}`;
 }
 
 /** Greedy word wrap to `width` px. */
 export function wrap(s: string, width: number, size: number, bold = false): string[] {
-  const words = s.split(/\s+/).filter(Boolean);
+  const words = s.split(/ +/).filter(Boolean);
   const lines: string[] = [];
   let cur = "";
   for (const w of words) {
@@ -126,11 +140,18 @@ function caption(scale: ColorScale, o: ColorBarOptions): string {
   return o.caption ?? COLOR_MAP_LABEL[scale.map];
 }
 
+/** The caption in at most two lines along a bar of this height. */
+function captionLines(scale: ColorScale, height: number, o: ColorBarOptions): string[] {
+  const lines = wrap(caption(scale, o), height, FONT.small);
+  if (lines.length <= 2) return lines;
+  return [lines[0]!, fitText(lines.slice(1).join(" "), height, FONT.small)];
+}
+
 /** Width a colour bar of this height takes (bar, ticks, caption). */
 export function measureColorBar(scale: ColorScale, height: number, o: ColorBarOptions = {}): number {
   const ticks = barTicks(scale, height, o);
   const tw = Math.max(...ticks.map((t) => textWidth(t.label, FONT.tick)));
-  return (o.barWidth ?? BAR_W) + 5 + tw + 8 + FONT.small + 2;
+  return (o.barWidth ?? BAR_W) + 5 + tw + 8 + captionLines(scale, height, o).length * FONT.small * 1.25 + 2;
 }
 
 /** A vertical colour bar with its top-left at (x, y); the caption runs along its right side. */
@@ -148,14 +169,17 @@ export function drawColorBar(parent: G, x: number, y: number, height: number, sc
     text(g, bw + 5, ty, t.label, { size: FONT.tick, baseline: "middle", fill: INK.text });
     tw = Math.max(tw, textWidth(t.label, FONT.tick));
   }
-  const cx = bw + 5 + tw + 8 + FONT.small * 0.8;
-  const cap = fitText(caption(scale, o), height, FONT.small);
-  g.append("text")
-    .attr("transform", `translate(${r(cx)},${r(height / 2)}) rotate(90)`)
-    .attr("text-anchor", "middle")
-    .attr("font-size", FONT.small)
-    .attr("fill", INK.muted)
-    .text(cap);
+  const caps = captionLines(scale, height, o);
+  caps.forEach((cap, i) => {
+    // Rotated 90°: the first line is the rightmost.
+    const cx = bw + 5 + tw + 8 + FONT.small * (0.8 + 1.25 * (caps.length - 1 - i));
+    g.append("text")
+      .attr("transform", `translate(${r(cx)},${r(height / 2)}) rotate(90)`)
+      .attr("text-anchor", "middle")
+      .attr("font-size", FONT.small)
+      .attr("fill", INK.muted)
+      .text(cap);
+  });
   return measureColorBar(scale, height, o);
 }
 

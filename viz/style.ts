@@ -49,7 +49,7 @@ export const ACCENT = {
   /** Cell centres, strides. */
   centre: schemeTableau10[2]!, // red
   /** Skip paths in the architecture diagram. */
-  skip: schemeTableau10[4]!, // teal
+  skip: schemeTableau10[8]!, // brown
   /** Second series (1D plots). */
   second: schemeTableau10[6]!, // pink
 } as const;

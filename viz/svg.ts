@@ -4,15 +4,28 @@
  * inlined into one page), and every coordinate goes through `r()`, so output is
  * byte-for-byte reproducible.
  */
+import { createRequire } from "node:module";
 import { select, type Selection } from "d3";
-import { JSDOM } from "jsdom";
+import { Figure } from "./figure.js";
 import { FONT, FONT_FAMILY, INK } from "./style.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 
-let dom: JSDOM | undefined;
-function jsdom(): JSDOM {
-  dom ??= new JSDOM("<!DOCTYPE html><html><body></body></html>");
+/**
+ * The slice of jsdom used here. jsdom is loaded with require and typed locally: its
+ * @types need TypeScript >= 5.3, and `npx tsc` in this repo may resolve to the older
+ * compiler tslab bundles.
+ */
+interface MiniDom {
+  readonly window: { readonly document: Document; readonly XMLSerializer: typeof XMLSerializer };
+}
+
+let dom: MiniDom | undefined;
+function jsdom(): MiniDom {
+  if (!dom) {
+    const { JSDOM } = createRequire(import.meta.url)("jsdom") as { JSDOM: new (html: string) => MiniDom };
+    dom = new JSDOM("<!DOCTYPE html><html><body></body></html>");
+  }
   return dom;
 }
 
@@ -27,12 +40,19 @@ export function r(x: number): number {
 
 export interface SvgRoot {
   readonly svg: G;
-  /** Serializes the finished figure. */
+  /** Whole px. */
+  readonly width: number;
+  readonly height: number;
+  /** Serializes the finished drawing. */
   serialize(): string;
+  /** The finished drawing as a Figure. */
+  figure(description: string): Figure;
 }
 
 /** A new `<svg>` of width x height px with a white background and the figure font. */
-export function createSvg(width: number, height: number): SvgRoot {
+export function createSvg(w: number, h: number): SvgRoot {
+  const width = Math.ceil(w - 1e-6);
+  const height = Math.ceil(h - 1e-6);
   const el = jsdom().window.document.createElementNS(SVG_NS, "svg") as unknown as SVGElement;
   const svg = select(el)
     .attr("width", r(width))
@@ -42,10 +62,8 @@ export function createSvg(width: number, height: number): SvgRoot {
     .attr("font-size", FONT.label)
     .attr("fill", INK.text) as G;
   svg.append("rect").attr("width", r(width)).attr("height", r(height)).attr("fill", INK.background);
-  return {
-    svg,
-    serialize: () => new (jsdom().window.XMLSerializer)().serializeToString(el as unknown as Node),
-  };
+  const serialize = () => new (jsdom().window.XMLSerializer)().serializeToString(el as unknown as Node);
+  return { svg, width, height, serialize, figure: (description) => new Figure(serialize(), width, height, description) };
 }
 
 /** Appends `<g transform="translate(x,y)">`. */

@@ -45,7 +45,9 @@ export function channel(m: HWC, c: number): Float32Array {
   const n = m.h * m.w;
   const out = new Float32Array(n);
   const { data, c: C } = m;
-  for (let i = 0, j = c; i < n; i++, j += C) out[i] = data[j]!;
+  if (C === 1 && data instanceof Float32Array) out.set(data);
+  else if (data instanceof Float32Array) for (let i = 0, j = c; i < n; i++, j += C) out[i] = data[j]!;
+  else for (let i = 0, j = c; i < n; i++, j += C) out[i] = data[j]!;
   return out;
 }
 

@@ -1,6 +1,6 @@
 import { autoScale, extent, type ColorMapName } from "../colors.js";
 import { drawColorBar, drawTitle, fmt, measureColorBar, measureTitle } from "../components.js";
-import { Figure } from "../figure.js";
+import type { Figure } from "../figure.js";
 import { scalarRaster } from "../raster.js";
 import { FONT, INK, SPACE } from "../style.js";
 import { createSvg, frame, image, text } from "../svg.js";
@@ -59,7 +59,8 @@ export function featureGrid(tap: ArrayND, o: FeatureGridOptions = {}): Figure {
   let how: string;
   if (o.channels) {
     chosen = [...o.channels];
-    for (const c of chosen) channel({ ...m, data: [] as unknown as ArrayLike<number>, h: 0, w: 0 }, c); // range check
+    const bad = chosen.find((c) => !Number.isInteger(c) || c < 0 || c >= m.c);
+    if (bad !== undefined) throw new Error(`featureGrid: channel ${bad} out of range, the tap has ${m.c} channels (0..${m.c - 1})`);
     how = `${chosen.length} chosen channel${chosen.length === 1 ? "" : "s"} of ${m.c}`;
   } else {
     const k = o.topK ?? (m.c <= 64 ? m.c : 32);
@@ -111,10 +112,11 @@ export function featureGrid(tap: ArrayND, o: FeatureGridOptions = {}): Figure {
   const titleH = measureTitle(title, width - 2 * SPACE.margin);
   const height = SPACE.margin + titleH + gridH + SPACE.margin;
 
-  const { svg, serialize } = createSvg(width, height);
+  const root = createSvg(width, height);
+  const { svg } = root;
   drawTitle(svg, SPACE.margin, SPACE.margin, title, width - 2 * SPACE.margin);
   const top = SPACE.margin + titleH;
-  maps.forEach((v, i) => {
+  chosen.forEach((ch, i) => {
     const col = i % cols;
     const row = Math.floor(i / cols);
     const x = SPACE.margin + col * (tw + TILE_GAP);
@@ -122,9 +124,9 @@ export function featureGrid(tap: ArrayND, o: FeatureGridOptions = {}): Figure {
     const s = perChannel ? autoScale(ranges[i]![0], ranges[i]![1], undefined, o.colorMap) : shared;
     const label = perChannel ? `#${chosen[i]} · ${fmt(ranges[i]![0])}..${fmt(ranges[i]![1])}` : `#${chosen[i]}`;
     text(svg, x, y + FONT.small, fitText(label, tw, FONT.small), { size: FONT.small, fill: INK.muted });
-    image(svg, x, y + TILE_LABEL, tw, th, scalarRaster(v, m.h, m.w, s, tw, th));
+    image(svg, x, y + TILE_LABEL, tw, th, scalarRaster(maps[i]!, m.h, m.w, s, tw, th));
     frame(svg, x, y + TILE_LABEL, tw, th, INK.grid, 0.5);
   });
   drawColorBar(svg, SPACE.margin + gridW + SPACE.gap, top + TILE_LABEL, barH, barScale, { relative: perChannel, caption: barCaption });
-  return new Figure(serialize(), width, height, `${title.title}: ${title.subtitle}`);
+  return root.figure(`${title.title}: ${title.subtitle}`);
 }

@@ -1,0 +1,28 @@
+/**
+ * fcn-viz figures: pure functions from plain arrays (NHWC taps as { data, shape }) to
+ * figures that become SVG, PNG, or plotly specs. Show them in a notebook with
+ * `show()` from viz/tslab.ts (re-exported here; it loads tslab only when called).
+ */
+export { Figure, PlotlyFigure, type AnyFigure, type PngOptions } from "./figure.js";
+export { plotlyHTML, plotlyJsSource, type PlotlySpec, type PlotlyHTMLOptions } from "./plotly.js";
+export { asHWC, asLabels, asRGB, argmax, channel, type ArrayND, type HWC, type ImageInput, type Labels, type RGBImage } from "./tensor.js";
+export { VOC_CLASSES, VOC_PALETTE, IGNORE_LABEL, vocColor, labelCss, labelName, type RGB } from "./palette.js";
+export { colorScale, autoScale, lut, COLOR_MAP_LABEL, type ColorMapName, type ColorScale } from "./colors.js";
+export { toImage, blobExtent, blobRect, imageRect, type CoordMap, type Rect } from "./geometry.js";
+export { bilinearKernelInfo, type BilinearKernel } from "../src/bilinear.js";
+export { confusionMatrix, emptyConfusion, segmentationMetrics, scoreSegmentation, type Confusion, type SegMetrics } from "./metrics.js";
+export { fontSetup, describeFonts, type FontSetup } from "./fonts.js";
+export { featureGrid, topChannels, type FeatureGridOptions } from "./figures/featureGrid.js";
+export { scoreMaps, type ScoreMapsOptions } from "./figures/scoreMaps.js";
+export { upsamplingStages, type UpsamplingStage, type UpsamplingOptions } from "./figures/upsampling.js";
+export { skipFusion, type FusionStep, type NamedTap, type SkipFusionOptions } from "./figures/skipFusion.js";
+export { compareModels, type ComparisonRow, type CompareOptions } from "./figures/compare.js";
+export { segmentationOverlay, type OverlayOptions } from "./figures/overlay.js";
+export { bilinearKernelFigure, bilinearSurface, type BilinearOptions } from "./figures/bilinear.js";
+export { architectureDiagram, type ArchRow, type ArchitectureOptions } from "./figures/architecture.js";
+export { receptiveFieldFigure, type ReceptiveFieldOptions } from "./figures/receptiveField.js";
+export { metricsFigure, type MetricsFigureOptions } from "./figures/metricsFigure.js";
+export { interactiveScores, type InteractiveScoresOptions } from "./figures/interactive.js";
+export { show, displayBundle, resetPlotlySession, type ShowOptions, type DisplayBundle } from "./tslab.js";
+/** Seeded synthetic taps, scores, images and labels shaped like the model's (demos and tests without weights). */
+export * as synthetic from "./synthetic.js";
