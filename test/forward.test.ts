@@ -119,6 +119,22 @@ describe("tap shapes of a real forward pass", () => {
   }
 });
 
+describe("random initialization", () => {
+  it("is reproducible: the same seed gives the same parameters, another seed others", async () => {
+    const spec = modelSpec("fcn8s", { width: 1 / 32, classes: 3 });
+    const values = async (seed?: number) => {
+      const p = randomParams(spec, seed);
+      const d = await p.get("conv1_1.weight")!.data();
+      p.forEach((t) => t.dispose());
+      return Array.from(d);
+    };
+    const first = await values();
+    expect(await values()).toEqual(first);
+    expect(await values(0)).toEqual(first);
+    expect(await values(1)).not.toEqual(first);
+  });
+});
+
 describe("memory", () => {
   it("forward passes leak no tensor, with all taps or only the output", () => {
     const model = randomModel("fcn8s", { width: 1 / 32, classes: 4 });

@@ -24,7 +24,8 @@ export function randomParams(spec: NetSpec, seed = 0): Params {
     else if (p.role === "bias") t = tf.zeros([...p.shape]);
     else {
       const fanIn = p.shape[0]! * p.shape[1]! * p.shape[2]!;
-      t = tf.randomNormal([...p.shape], 0, Math.sqrt(2 / fanIn), "float32", seed * 1000 + i);
+      // + 1: tfjs takes a seed of 0 as "no seed" (a fresh random one).
+      t = tf.randomNormal([...p.shape], 0, Math.sqrt(2 / fanIn), "float32", seed * 1000 + i + 1);
     }
     params.set(p.name, t);
   });
