@@ -1,0 +1,82 @@
+/**
+ * The notebooks, executed headless as CI would: the set-up runs once if anything is missing
+ * (library build, .venv with JupyterLab/nbclient, the tslab kernel, the fcn-viz link), then
+ * each notebooks/*.ipynb runs on a fresh tslab kernel (cell time limit 600 s, stop at the
+ * first error) and counts as one test. Executed copies land in out/notebooks/.
+ */
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { beforeAll, describe, expect, test } from "vitest";
+import { NOTEBOOKS, OUT_NOTEBOOKS, ROOT } from "../scripts/notebook-env.mjs";
+
+const notebooks = fs.existsSync(NOTEBOOKS) ? fs.readdirSync(NOTEBOOKS).filter((f) => f.endsWith(".ipynb")).sort() : [];
+
+interface RunResult {
+  ok: boolean;
+  notebook: string;
+  seconds: number;
+  kernel_start_s: number | null;
+  cells: { index: number; seconds: number }[];
+  error: { cell: number; kind: string; text: string } | null;
+}
+
+/** Runs a Node script of scripts/; resolves with its exit code and output. */
+function node(script: string, args: string[]): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [path.join(ROOT, "scripts", script), ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    p.stdout.on("data", (d) => (out += d));
+    p.stderr.on("data", (d) => (err += d));
+    p.on("error", reject);
+    p.on("close", (code) => resolve({ code: code ?? 1, out, err }));
+  });
+}
+
+let setupError: Error | null = null;
+
+beforeAll(async () => {
+  // A set-up failure fails every notebook test (a failing hook would only skip them).
+  const t0 = performance.now();
+  const r = await node("setup-notebooks.mjs", []);
+  if (r.code !== 0) setupError = new Error(`notebook set-up failed:\n${(r.out + r.err).trim()}`);
+  else console.log(`${r.out.trim()}\n[notebooks] set-up step: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}, 30 * 60_000);
+
+describe("notebooks", () => {
+  test("there are notebooks", () => {
+    expect(notebooks.length, `no .ipynb files in ${NOTEBOOKS}`).toBeGreaterThan(0);
+  });
+
+  test("notebooks are committed without outputs, on the tslab kernel", () => {
+    const problems: string[] = [];
+    for (const f of notebooks) {
+      const nb = JSON.parse(fs.readFileSync(path.join(NOTEBOOKS, f), "utf8"));
+      if (nb.metadata?.kernelspec?.name !== "tslab") problems.push(`${f}: kernelspec is ${JSON.stringify(nb.metadata?.kernelspec?.name)}, not "tslab"`);
+      (nb.cells as { cell_type: string; outputs?: unknown[]; execution_count?: number | null }[]).forEach((c, i) => {
+        if (c.cell_type !== "code") return;
+        if (c.outputs?.length) problems.push(`${f}: cell ${i + 1} has ${c.outputs.length} output(s)`);
+        if (c.execution_count != null) problems.push(`${f}: cell ${i + 1} has execution_count ${c.execution_count}`);
+      });
+    }
+    expect(problems, `${problems.join("\n")}\n(clear them with: npm run notebooks:clear)`).toEqual([]);
+  });
+
+  for (const f of notebooks) {
+    test(`executes ${f}`, async () => {
+      if (setupError) throw setupError;
+      const r = await node("run-notebooks.mjs", ["--no-setup", "--json", "--timeout", "600", path.join(NOTEBOOKS, f)]);
+      const line = r.out.split("\n").find((l) => l.startsWith("{"));
+      if (!line) throw new Error(`run-notebooks.mjs gave no result (exit ${r.code}):\n${(r.out + r.err).slice(-4000)}`);
+      const res = JSON.parse(line) as RunResult;
+      if (!res.ok) {
+        const where = res.error && res.error.cell >= 0 ? `cell ${res.error.cell + 1}` : (res.error?.kind ?? "?");
+        throw new Error(`${f} failed in ${where} (partly executed copy: ${path.relative(ROOT, path.join(OUT_NOTEBOOKS, f))}):\n${res.error?.text ?? "unknown error"}`);
+      }
+      const slow = [...res.cells].sort((a, b) => b.seconds - a.seconds)[0];
+      console.log(`[notebooks] ${f}: ${res.seconds.toFixed(1)} s (kernel start ${res.kernel_start_s} s${slow ? `, slowest cell ${slow.index + 1}: ${slow.seconds} s` : ""})`);
+      expect(r.code).toBe(0);
+    }, 60 * 60_000);
+  }
+});
