@@ -13,7 +13,7 @@ import { cpus, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs";
-import { useBackend, maxWeightBytes } from "../src/backend.js";
+import { useBackend, maxBufferBytes } from "../src/backend.js";
 import { randomModel } from "../src/model.js";
 
 interface Result {
@@ -36,7 +36,7 @@ async function child(backend: string, sizes: number[], runs: number): Promise<Re
   const info = await useBackend(backend);
   tf.enableProdMode();
   const t0 = performance.now();
-  const model = randomModel("fcn8s", { seed: 1, maxWeightBytes: maxWeightBytes() });
+  const model = randomModel("fcn8s", { seed: 1, maxBufferBytes: maxBufferBytes() });
   const loadMs = performance.now() - t0;
   const results: Result[] = [];
   for (const size of sizes) {

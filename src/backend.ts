@@ -66,7 +66,7 @@ export class BackendError extends Error {
 }
 
 // ---------------------------------------------------------------------------------------
-// Module state: what useBackend chose, for describeBackend / maxWeightBytes.
+// Module state: what useBackend chose, for describeBackend / maxBufferBytes.
 
 interface Chosen {
   readonly name: string;
@@ -138,7 +138,7 @@ export function describeBackend(): string {
  * Above it tfjs-webgpu does not throw: Dawn logs a validation error and the op's output is
  * zeros/garbage. Split such weights with splitConvFilter.
  */
-export function maxWeightBytes(): number | null {
+export function maxBufferBytes(): number | null {
   if (activeBackend() !== "webgpu") return null;
   const device = (tf.backend() as unknown as { device?: MiniDevice }).device;
   return device?.limits.maxStorageBufferBindingSize ?? null;

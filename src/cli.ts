@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs";
-import { describeBackend, maxWeightBytes, useBackend } from "./backend.js";
+import { describeBackend, maxBufferBytes, useBackend } from "./backend.js";
 import { decodeImage, encodePng } from "./io/image.js";
 import { readNpy, writeNpy } from "./io/npy.js";
 import { modelFromWeights } from "./load.js";
@@ -115,11 +115,11 @@ async function segment(args: string[]): Promise<void> {
     model = randomModel(values.model!, {
       width: parseNumber("width", values.width, 1),
       classes: Math.round(parseNumber("classes", values.classes, values.model!.startsWith("vgg") ? 1000 : 21)),
-      maxWeightBytes: maxWeightBytes(),
+      maxBufferBytes: maxBufferBytes(),
     });
     log(`${values.model} with RANDOM weights: the stages are real, the predictions mean nothing`);
   } else {
-    model = modelFromWeights(values.model!, file, { log, maxWeightBytes: maxWeightBytes() });
+    model = modelFromWeights(values.model!, file, { log, maxBufferBytes: maxBufferBytes() });
     log(`weights: ${values.weights} (${file.format})`);
   }
 

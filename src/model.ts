@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { modelSpec } from "./models/index.js";
 import type { Fcn8sOptions } from "./models/fcn8s.js";
 import { disposePrepared, forward, prepareParams, type ForwardOptions, type PreparedParams, type Taps } from "./net/execute.js";
-import { InputSizeError, blobShapes, summarize, type Summary } from "./net/geometry.js";
+import { InputSizeError, blobShapes, minInputSize, summarize, type Summary } from "./net/geometry.js";
 import { randomParams } from "./net/init.js";
 import { paramSpecs } from "./net/params.js";
 import type { NetSpec } from "./net/spec.js";
@@ -20,10 +20,11 @@ export interface ModelOptions {
   /** How images are turned into the network's input; carried by the weights. */
   readonly preprocess?: Preprocess;
   /**
-   * Largest weight tensor the backend can bind, in bytes (WebGPU's
-   * maxStorageBufferBindingSize); bigger weights are split along output channels.
+   * Largest buffer the backend can bind, in bytes (WebGPU's maxStorageBufferBindingSize;
+   * `maxBufferBytes()` from the backend module). Bigger weights are split along output
+   * channels; inputs whose blobs would exceed it are refused. null: no limit.
    */
-  readonly maxWeightBytes?: number | null;
+  readonly maxBufferBytes?: number | null;
 }
 
 /**
@@ -42,7 +43,7 @@ export class Model {
   ) {
     checkParamShapes(spec, params);
     this.preprocess = opts.preprocess ?? CAFFE_FCN_PREPROCESS;
-    this.maxBufferBytes = opts.maxWeightBytes ?? null;
+    this.maxBufferBytes = opts.maxBufferBytes ?? null;
     this.prepared = prepareParams(spec, params, this.maxBufferBytes);
   }
 
@@ -77,22 +78,32 @@ export class Model {
    */
   private checkBufferLimit(h: number, w: number): void {
     const limit = this.maxBufferBytes!;
-    const bytes = (side: [number, number]) => {
+    const largest = (bh: number, bw: number) => {
       let worst = { name: "", size: 0 };
-      for (const [name, [bh, bw, c]] of blobShapes(this.spec, side[0], side[1])) {
-        if (bh * bw * c * 4 > worst.size) worst = { name, size: bh * bw * c * 4 };
+      for (const [name, [sh, sw, c]] of blobShapes(this.spec, bh, bw)) {
+        if (sh * sw * c * 4 > worst.size) worst = { name, size: sh * sw * c * 4 };
       }
       return worst;
     };
-    const worst = bytes([h, w]);
+    const worst = largest(h, w);
     if (worst.size <= limit) return;
-    let side = Math.min(h, w);
-    while (side > 1 && bytes([Math.round((side * h) / Math.min(h, w)), Math.round((side * w) / Math.min(h, w))]).size > limit) side--;
-    const mb = (n: number) => `${Math.round(n / 2 ** 20)} MiB`;
-    throw new InputSizeError(
+    const mb = (n: number) => {
+      const x = n / 2 ** 20;
+      return `${x >= 10 ? Math.round(x) : Number(x.toPrecision(2))} MiB`;
+    };
+    const problem =
       `input ${h}x${w} is too large for this backend: ${worst.name} would take ${mb(worst.size)}, above its ` +
-        `buffer limit of ${mb(limit)}. Use an image of about ${side} pixels on its short side, or the wasm backend.`,
-    );
+      `buffer limit of ${mb(limit)}.`;
+    // A classifier takes one size only: nothing smaller to suggest.
+    if (this.spec.fixedInput !== null) throw new InputSizeError(`${problem} Use the wasm backend.`);
+    // The largest short side (same aspect ratio) whose blobs fit, down to the net's minimum.
+    const short = Math.min(h, w);
+    const scaled = (side: number) => largest(Math.round((side * h) / short), Math.round((side * w) / short)).size;
+    const floor = minInputSize(this.spec);
+    let side = short;
+    while (side > floor && scaled(side) > limit) side--;
+    const fix = scaled(side) <= limit ? `Use an image of about ${side} pixels on its short side, or the wasm backend.` : "Use the wasm backend.";
+    throw new InputSizeError(`${problem} ${fix}`);
   }
 
   dispose(): void {

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   conv2dChunked,
   describeBackend,
-  maxWeightBytes,
+  maxBufferBytes,
   planOutputChunks,
   splitConvFilter,
   takeGpuErrors,
@@ -96,7 +96,7 @@ describe("useBackend: names and errors", () => {
     const info = await useBackend("CPU ");
     expect(info).toMatchObject({ name: "cpu", requested: "cpu" });
     expect(describeBackend()).toBe("cpu (pure JS)");
-    expect(maxWeightBytes()).toBeNull();
+    expect(maxBufferBytes()).toBeNull();
   });
 
   it("auto here: picks wasm and says why there is no GPU", async () => {
@@ -114,7 +114,7 @@ describe("useBackend: names and errors", () => {
     expect(describeBackend()).toBe("wasm (SIMD, 1 thread)");
     expect(lines.some((l) => l.startsWith("auto: no webgpu:"))).toBe(true);
     expect(lines.at(-1)).toMatch(/^backend: wasm/);
-    expect(maxWeightBytes()).toBeNull();
+    expect(maxBufferBytes()).toBeNull();
   });
 });
 
@@ -135,7 +135,7 @@ describe("backends agree with cpu (conv2d, maxPool 'same', conv2dTranspose)", ()
     expect(tf.getBackend()).toBe("webgpu");
     expect(info.adapter).toBeDefined();
     const adapter = info.adapter!;
-    expect(maxWeightBytes()).toBe(adapter.maxStorageBufferBindingSize);
+    expect(maxBufferBytes()).toBe(adapter.maxStorageBufferBindingSize);
     expect(info.reason).toMatch(/^requested; /);
     if (adapter.software) expect(info.reason).toMatch(/software adapter/);
     expect(describeBackend()).toMatch(/^webgpu on .+; max storage binding \d+ MiB$/);
@@ -172,7 +172,7 @@ describe("splitting conv filters along output channels", () => {
 
   it("webgpu: a filter above maxStorageBufferBindingSize gives garbage unsplit; split, it matches", async (ctx) => {
     await webgpuOrSkip(ctx);
-    const limit = maxWeightBytes()!;
+    const limit = maxBufferBytes()!;
     const cin = 512;
     const perChannel = 7 * 7 * cin * 4;
     // 7x7x512x2560 (251 MB) against a 128 MiB limit, as in the brief; otherwise just above.

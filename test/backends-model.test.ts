@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { useBackend } from "../src/backend.js";
 import { Model } from "../src/model.js";
 import { modelSpec } from "../src/models/index.js";
+import { disposePrepared, forward, prepareParams } from "../src/net/execute.js";
 import { randomParams } from "../src/net/init.js";
 import { fromTensors, toTensors } from "../src/weights/index.js";
 import type { HostParams } from "../src/weights/types.js";
@@ -19,20 +20,26 @@ let host: HostParams;
 let x: Float32Array;
 let reference: Record<string, Float32Array>;
 
-async function run(backend: string, maxWeightBytes: number | null = null): Promise<Record<string, Float32Array>> {
+/**
+ * The FCN-8s on the active backend. `splitAbove` splits weights into chunks of at most
+ * that many bytes; it goes to the executor directly, because a Model given such a small
+ * buffer limit would (rightly) refuse the input's blobs too.
+ */
+async function run(backend: string, splitAbove: number | null = null): Promise<Record<string, Float32Array>> {
   const spec = modelSpec("fcn8s", o);
   const params = toTensors(host);
-  const model = new Model(spec, params, { maxWeightBytes });
+  const prepared = prepareParams(spec, params, splitAbove);
+  if (splitAbove !== null) expect(prepared.get("fc6")!.weights.length).toBeGreaterThan(50);
   params.forEach((t) => t.dispose());
   const input = tf.tensor4d(x, [1, 67, 83, 3]);
   const before = tf.memory().numTensors;
-  const taps = model.forward(input, { taps: TAPS });
+  const taps = forward(spec, prepared, input, { taps: TAPS });
   const out: Record<string, Float32Array> = {};
   for (const name of TAPS) out[name] = (await taps[name]!.data()) as Float32Array;
   Object.values(taps).forEach((t) => t.dispose());
   expect([backend, tf.memory().numTensors]).toEqual([backend, before]);
   input.dispose();
-  model.dispose();
+  disposePrepared(prepared);
   return out;
 }
 
@@ -80,16 +87,17 @@ describe("the classifier's fc layers split the same way", () => {
     await useBackend("cpu");
     const spec = modelSpec("vgg16", { width: 1 / 16, classes: 10 });
     const params = randomParams(spec, 2);
-    const whole = new Model(spec, params);
-    const split = new Model(spec, params, { maxWeightBytes: 50_000 });
+    const whole = prepareParams(spec, params);
+    const split = prepareParams(spec, params, 50_000);
+    expect(split.get("fc6")!.weights.length).toBeGreaterThan(10);
     params.forEach((t) => t.dispose());
     const input = tf.randomUniform([1, 224, 224, 3], -100, 100, "float32", 3) as tf.Tensor4D;
-    const a = whole.forward(input).fc8!;
-    const b = split.forward(input).fc8!;
+    const a = forward(spec, whole, input).fc8!;
+    const b = forward(spec, split, input).fc8!;
     expect(relDiff(await b.data(), await a.data())).toBeLessThan(1e-6);
     [a, b, input].forEach((t) => t.dispose());
-    whole.dispose();
-    split.dispose();
+    disposePrepared(whole);
+    disposePrepared(split);
   });
 });
 
@@ -101,13 +109,36 @@ describe("inputs too large for a backend's buffer limit", () => {
     // limit, the same numbers.
     const spec = modelSpec("fcn8s", { width: 1 / 16, classes: 2 });
     const params = randomParams(spec, 1);
-    const model = new Model(spec, params, { maxWeightBytes: 2 ** 27 / 16 });
+    const model = new Model(spec, params, { maxBufferBytes: 2 ** 27 / 16 });
     params.forEach((t) => t.dispose());
     const before = tf.memory().numTensors;
     const big = tf.zeros([1, 600, 600, 3]) as tf.Tensor4D;
-    expect(() => model.forward(big)).toThrow("input 600x600 is too large for this backend: conv1_1 would take 10 MiB, above its buffer limit of 8 MiB. Use an image of about 526 pixels on its short side");
+    expect(() => model.forward(big)).toThrow("input 600x600 is too large for this backend: conv1_1 would take 9.7 MiB, above its buffer limit of 8 MiB. Use an image of about 526 pixels on its short side");
     big.dispose();
     expect(tf.memory().numTensors).toBe(before);
     model.dispose();
+  });
+
+  it("a classifier (one input size) or a limit nothing fits: the wasm backend is the fix", () => {
+    // vgg16 at width 1/16: conv1_1 is 224 x 224 x 4 channels x 4 bytes = 784 KiB.
+    const spec = modelSpec("vgg16", { width: 1 / 16, classes: 3 });
+    const params = randomParams(spec, 1);
+    const model = new Model(spec, params, { maxBufferBytes: 2 ** 19 });
+    params.forEach((t) => t.dispose());
+    const x = tf.zeros([1, 224, 224, 3]) as tf.Tensor4D;
+    expect(() => model.forward(x)).toThrow(/^input 224x224 is too large for this backend: conv1_1 would take 0\.77 MiB, above its buffer limit of 0\.5 MiB\. Use the wasm backend\.$/);
+    x.dispose();
+    model.dispose();
+
+    // FCN-8s at 40x60: conv1_1 is (40 + 198) x (60 + 198) x 4 x 4 bytes = 0.94 MiB, and even the
+    // smallest input (1x1: 199 x 199 x 4 x 4 bytes = 0.6 MiB) is above 0.5 MiB.
+    const fspec = modelSpec("fcn8s", { width: 1 / 16, classes: 2 });
+    const fparams = randomParams(fspec, 1);
+    const fcn = new Model(fspec, fparams, { maxBufferBytes: 2 ** 19 });
+    fparams.forEach((t) => t.dispose());
+    const small = tf.zeros([1, 40, 60, 3]) as tf.Tensor4D;
+    expect(() => fcn.forward(small)).toThrow(/conv1_1 would take 0\.94 MiB, above its buffer limit of 0\.5 MiB\. Use the wasm backend\.$/);
+    small.dispose();
+    fcn.dispose();
   });
 });
