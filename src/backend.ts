@@ -11,6 +11,7 @@
  * bundlers do not follow, so this file can be bundled for a browser later.
  */
 import * as tf from "@tensorflow/tfjs";
+import { MAX_WASM_THREADS, defaultWasmThreads, prepareThreadedWasm, type ThreadedWasmAttempt } from "./wasm-threads.js";
 
 export type BackendName = "auto" | "webgpu" | "webgl" | "wasm" | "cpu";
 export const BACKEND_NAMES: readonly BackendName[] = ["auto", "webgpu", "webgl", "wasm", "cpu"];
@@ -51,6 +52,14 @@ export interface UseBackendOptions {
    * node_modules when omitted. Browser: tfjs's default (next to the script) when omitted.
    */
   wasmPaths?: string;
+  /**
+   * Node: XNNPACK threads for wasm. Default: the FCN_VIZ_WASM_THREADS environment variable,
+   * else os.availableParallelism() (at most 8). Two or more start tfjs's threaded-SIMD build
+   * (see wasm-threads.ts), falling back to the single-threaded SIMD build, with the reason
+   * in `reason`, if it cannot start; 1 starts the single-threaded build directly.
+   * Only the first start of wasm in a process counts: tfjs cannot restart it.
+   */
+  wasmThreads?: number;
 }
 
 /** A backend that was asked for explicitly and did not start. */
@@ -73,6 +82,8 @@ interface Chosen {
   readonly detail: string;
 }
 let chosen: Chosen | null = null;
+/** How the first wasm start went when it is worth telling (a thread fallback); "" otherwise. */
+let wasmNote = "";
 /** WebGPU validation errors caught on our device (tfjs-webgpu never checks for them). */
 const gpuErrors: string[] = [];
 let gpuErrorCount = 0;
@@ -101,8 +112,9 @@ function normalize(name: string): BackendName {
 /**
  * Switch tfjs to `name` ("auto" | "webgpu" | "webgl" | "wasm" | "cpu") and say why.
  *
- * auto, Node: WebGPU (Dawn) on a hardware adapter > WASM (SIMD) > cpu. A software adapter
- * does not count: WebGPU on llvmpipe is ~15x slower than WASM on the same CPU.
+ * auto, Node: WebGPU (Dawn) on a hardware adapter > WASM (SIMD, a thread per core) > cpu.
+ * A software adapter does not count: WebGPU on llvmpipe is ~15x slower than WASM on the
+ * same CPU.
  * auto, browser: WebGPU > WebGL (both hardware only) > WASM > cpu.
  * An explicit name either runs that backend or throws a BackendError with cause and fix;
  * the previously active backend is restored first, so tfjs is never left half-switched.
@@ -124,7 +136,7 @@ export async function useBackend(name: string, opts: UseBackendOptions = {}): Pr
   }
 }
 
-/** One line for the CLI/notebooks: "wasm (SIMD, 1 thread)", "webgpu on <adapter> ...". */
+/** One line for the CLI/notebooks: "wasm (SIMD, 2 threads)", "webgpu on <adapter> ...". */
 export function describeBackend(): string {
   const active = activeBackend();
   if (active === null) return "none yet (tfjs picks one at the first op: call useBackend first)";
@@ -133,10 +145,11 @@ export function describeBackend(): string {
 }
 
 /**
- * The largest weight tensor one WebGPU op can bind (the device's maxStorageBufferBindingSize),
+ * The largest buffer one WebGPU op can bind (the device's maxStorageBufferBindingSize),
  * or null when tfjs is not on webgpu. Software adapters cap it at 128 MiB; fc6 is 411 MB.
  * Above it tfjs-webgpu does not throw: Dawn logs a validation error and the op's output is
- * zeros/garbage. Split such weights with splitConvFilter.
+ * zeros/garbage. Give it to a Model (`maxBufferBytes`): weights are split to fit (see
+ * splitConvFilter), and inputs whose activations would not fit are refused.
  */
 export function maxBufferBytes(): number | null {
   if (activeBackend() !== "webgpu") return null;
@@ -260,8 +273,8 @@ async function choose(requested: BackendName, opts: UseBackendOptions, log: (l: 
       return done("cpu", "requested", "cpu (pure JS)");
     }
     case "wasm": {
-      const detail = await startWasm(opts.wasmPaths);
-      return done("wasm", "requested", detail);
+      const w = await startWasm(opts, log);
+      return done("wasm", `requested${w.note ? `; ${w.note}` : ""}`, w.detail);
     }
     case "webgl": {
       if (!isBrowser()) {
@@ -295,8 +308,9 @@ async function autoNode(opts: UseBackendOptions, log: (l: string) => void, done:
     log(`auto: no webgpu: ${gpuWhy}`);
   }
   try {
-    const detail = await startWasm(opts.wasmPaths);
-    return done("wasm", `auto: no GPU adapter (${gpuWhy}), using ${detail.replace(/^wasm/, "WASM")}`, detail);
+    const w = await startWasm(opts, log);
+    const note = w.note ? `; ${w.note}` : "";
+    return done("wasm", `auto: no GPU adapter (${gpuWhy}), using ${w.detail.replace(/^wasm/, "WASM")}${note}`, w.detail);
   } catch (e) {
     log(`auto: wasm failed: ${message(e)}`);
     await start("cpu");
@@ -324,8 +338,8 @@ async function autoBrowser(opts: UseBackendOptions, log: (l: string) => void, do
   }
   for (const s of skipped) log(`auto: ${s}`);
   try {
-    const detail = await startWasm(opts.wasmPaths);
-    return done("wasm", `auto: ${skipped.join("; ")}; using ${detail}`, detail);
+    const w = await startWasm(opts, log);
+    return done("wasm", `auto: ${skipped.join("; ")}; using ${w.detail}${w.note ? `; ${w.note}` : ""}`, w.detail);
   } catch (e) {
     skipped.push(`wasm: ${message(e)}`);
     await start("cpu");
@@ -337,8 +351,9 @@ async function autoBrowser(opts: UseBackendOptions, log: (l: string) => void, do
  * tf.setBackend(name) and prove it: the result, the registry, and a computation.
  * tfjs reports an initialization failure only through console.warn, so that is captured
  * for the duration and put into the error (and passed through on success).
+ * `abort` (optional) rejects to give up waiting for an initialization that hangs.
  */
-async function start(name: string): Promise<void> {
+async function start(name: string, abort?: Promise<never>): Promise<void> {
   const warned: string[] = [];
   const original = console.warn;
   console.warn = (...args: unknown[]) => {
@@ -346,7 +361,7 @@ async function start(name: string): Promise<void> {
   };
   let ok: boolean;
   try {
-    ok = await tf.setBackend(name);
+    ok = await (abort ? Promise.race([tf.setBackend(name), abort]) : tf.setBackend(name));
   } catch (e) {
     warned.push(message(e));
     ok = false;
@@ -374,9 +389,16 @@ async function start(name: string): Promise<void> {
 
 // ---- WASM
 
-async function startWasm(wasmPaths?: string): Promise<string> {
+interface WasmStart {
+  /** "wasm (SIMD, 2 threads)": what runs. */
+  readonly detail: string;
+  /** Why fewer threads than the cores, when it is not by request; else "". */
+  readonly note: string;
+}
+
+async function startWasm(opts: UseBackendOptions, log: (l: string) => void): Promise<WasmStart> {
   const wasm = await import("@tensorflow/tfjs-backend-wasm");
-  let where = wasmPaths;
+  let where = opts.wasmPaths;
   if (!where && !isBrowser()) {
     // tfjs looks for the .wasm next to the *calling* script in Node, which is wrong for us.
     const { createRequire } = await nodeImport<typeof import("node:module")>("node:module");
@@ -384,22 +406,83 @@ async function startWasm(wasmPaths?: string): Promise<string> {
     const main = createRequire(import.meta.url).resolve("@tensorflow/tfjs-backend-wasm");
     where = path.dirname(main) + path.sep; // .../node_modules/@tensorflow/tfjs-backend-wasm/dist/
   }
+  const first = !tf.findBackend("wasm");
   // setWasmPaths throws once the wasm backend is initialized: only before the first start.
-  if (where && !tf.findBackend("wasm")) wasm.setWasmPaths(where);
-  try {
-    await start("wasm");
-  } catch (e) {
-    throw new BackendError(
-      "wasm",
-      message(e),
-      isBrowser()
-        ? "serve tfjs-backend-wasm's dist/*.wasm files and pass their URL prefix as wasmPaths"
-        : `check that ${where ?? "tfjs-backend-wasm/dist/"}tfjs-backend-wasm-simd.wasm exists (reinstall @tensorflow/tfjs-backend-wasm), or use --backend cpu`,
-    );
+  if (where && first) wasm.setWasmPaths(where);
+  // In a browser tfjs picks threads itself (when the page is cross-origin isolated).
+  if (first && !isBrowser()) wasmNote = await startThreadedWasm(wasm, where, opts, log);
+  if (activeBackend() !== "wasm") {
+    try {
+      await start("wasm");
+    } catch (e) {
+      throw new BackendError(
+        "wasm",
+        message(e),
+        isBrowser()
+          ? "serve tfjs-backend-wasm's dist/*.wasm files and pass their URL prefix as wasmPaths"
+          : `check that ${where ?? "tfjs-backend-wasm/dist/"}tfjs-backend-wasm-simd.wasm exists (reinstall @tensorflow/tfjs-backend-wasm), or use --backend cpu`,
+      );
+    }
   }
   const simd = await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT");
   const threads = wasm.getThreadsCount();
-  return `wasm (${simd ? "SIMD" : "no SIMD"}, ${threads} thread${threads === 1 ? "" : "s"})`;
+  return { detail: `wasm (${simd ? "SIMD" : "no SIMD"}, ${threads} thread${threads === 1 ? "" : "s"})`, note: wasmNote };
+}
+
+/** Threads asked for: the option, else FCN_VIZ_WASM_THREADS, else one per core. */
+async function wantedWasmThreads(opts: UseBackendOptions): Promise<{ n: number; asked: boolean }> {
+  const fromEnv = typeof process !== "undefined" ? process.env.FCN_VIZ_WASM_THREADS : undefined;
+  const asked = opts.wasmThreads ?? (fromEnv !== undefined && fromEnv.trim() !== "" ? Number(fromEnv) : undefined);
+  if (asked !== undefined) {
+    if (!Number.isInteger(asked) || asked < 1) {
+      throw new Error(`wasm thread count must be a positive integer, got ${opts.wasmThreads ?? `FCN_VIZ_WASM_THREADS=${fromEnv}`}`);
+    }
+    return { n: Math.min(asked, MAX_WASM_THREADS), asked: true };
+  }
+  return { n: await defaultWasmThreads(), asked: false };
+}
+
+/**
+ * Node, first wasm start: try tfjs's threaded-SIMD build. On success wasm is running;
+ * otherwise everything is undone and the caller starts the single-threaded build.
+ * Returns what is worth telling (a fallback and its cause), or "".
+ */
+async function startThreadedWasm(
+  wasm: typeof import("@tensorflow/tfjs-backend-wasm"),
+  where: string | undefined,
+  opts: UseBackendOptions,
+  log: (l: string) => void,
+): Promise<string> {
+  const want = await wantedWasmThreads(opts);
+  if (want.n < 2) return want.asked ? "" : "one CPU core, so single-threaded";
+  let attempt: ThreadedWasmAttempt | undefined;
+  try {
+    attempt = await prepareThreadedWasm(wasm, tf.env(), want.n, { wasmDir: where });
+    await start("wasm", attempt.failed);
+    attempt.commit();
+  } catch (e) {
+    forgetWasmInstance();
+    attempt?.abandon();
+    const why = `threaded WASM did not start (${message(e)}), so single-threaded`;
+    log(`wasm: ${why}`);
+    return why;
+  }
+  const got = wasm.getThreadsCount();
+  log(`wasm: threaded-SIMD build, ${got} XNNPACK thread${got === 1 ? "" : "s"}`);
+  return got < want.n ? `XNNPACK runs ${got} of the ${want.n} threads asked` : "";
+}
+
+/** Drop a wasm backend instance that started but failed its check, so the next start re-inits. */
+function forgetWasmInstance(): void {
+  const engine = tf.engine() as unknown as { registry?: Record<string, { dispose(): void } | undefined> };
+  const instance = engine.registry?.wasm;
+  if (!instance) return;
+  try {
+    instance.dispose();
+  } catch {
+    // it is being thrown away anyway
+  }
+  delete engine.registry!.wasm;
 }
 
 // ---- WebGL (browser only)

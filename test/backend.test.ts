@@ -110,8 +110,9 @@ describe("useBackend: names and errors", () => {
     }
     expect(info.name).toBe("wasm");
     expect(info.requested).toBe("auto");
-    expect(info.reason).toMatch(/^auto: no GPU adapter \(.+\), using WASM \(SIMD, 1 thread\)$/);
-    expect(describeBackend()).toBe("wasm (SIMD, 1 thread)");
+    // One XNNPACK thread per core (threaded build), or 1 with the reason appended after "; ".
+    expect(info.reason).toMatch(/^auto: no GPU adapter \(.+\), using WASM \(SIMD, \d+ threads?\)(; .+)?$/);
+    expect(describeBackend()).toMatch(/^wasm \(SIMD, \d+ threads?\)$/);
     expect(lines.some((l) => l.startsWith("auto: no webgpu:"))).toBe(true);
     expect(lines.at(-1)).toMatch(/^backend: wasm/);
     expect(maxBufferBytes()).toBeNull();
