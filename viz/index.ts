@@ -18,6 +18,7 @@ export { upsamplingStages, type UpsamplingStage, type UpsamplingOptions } from "
 export { skipFusion, type FusionStep, type NamedTap, type SkipFusionOptions } from "./figures/skipFusion.js";
 export { compareModels, type ComparisonRow, type CompareOptions } from "./figures/compare.js";
 export { segmentationOverlay, type OverlayOptions } from "./figures/overlay.js";
+export { imageRow, type ImageRowItem, type ImageRowOptions } from "./figures/imageRow.js";
 export { bilinearKernelFigure, bilinearSurface, type BilinearOptions } from "./figures/bilinear.js";
 export { architectureDiagram, type ArchRow, type ArchitectureOptions } from "./figures/architecture.js";
 export { receptiveFieldFigure, type ReceptiveFieldOptions } from "./figures/receptiveField.js";

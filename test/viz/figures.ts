@@ -14,6 +14,7 @@ import {
   confusionMatrix,
   emptyConfusion,
   featureGrid,
+  imageRow,
   interactiveScores,
   metricsFigure,
   receptiveFieldFigure,
@@ -99,6 +100,24 @@ export function figureBuilders(size: Size): Record<string, () => AnyFigure> {
     compare: () => compareModels([{ image: img, truth, predictions: preds }], small ? { panelWidth: 96 } : {}),
     overlay: () => segmentationOverlay(img, truth, { sideBySide: true, ...(small ? {} : { width: 320 }) }),
     overlayFull: () => segmentationOverlay(img, preds["FCN-8s"]),
+    imageRow: () => {
+      // The image, its 8x block means drawn 8x (pixelated), and the image drawn at half size.
+      const { data, shape } = img as { data: ArrayLike<number>; shape: readonly number[] };
+      const [h, w] = [shape[0]!, shape[1]!];
+      const [bh, bw] = [Math.floor(h / 8), Math.floor(w / 8)];
+      const blocks = new Uint8Array(bh * bw * 3);
+      const sums = new Float64Array(bh * bw * 3);
+      for (let y = 0; y < bh * 8; y++) for (let x = 0; x < bw * 8; x++) for (let c = 0; c < 3; c++) sums[(Math.floor(y / 8) * bw + Math.floor(x / 8)) * 3 + c]! += data[(y * w + x) * 3 + c]!;
+      sums.forEach((v, i) => (blocks[i] = Math.round(v / 64)));
+      return imageRow(
+        [
+          { image: img, title: "image" },
+          { image: { data: blocks, shape: [bh, bw, 3] }, title: `8× block means (${bw}×${bh}), drawn 8×`, zoom: 8 },
+          { image: img, title: "half size", zoom: 0.5 },
+        ],
+        { title: "imageRow (synthetic)", subtitle: "Each panel at its own zoom." },
+      );
+    },
     bilinear4: () => bilinearKernelFigure(4, { name: "upscore2", stride: 2 }),
     bilinear16: () => bilinearKernelFigure(16, { name: "upscore8", stride: 8 }),
     bilinearSurface: () => bilinearSurface(small ? 4 : 16, { name: small ? "upscore2" : "upscore8" }),

@@ -24,6 +24,8 @@ export interface CompareOptions {
   /** Under each prediction: pixel accuracy and mean IU against the truth (default true when truth is given). */
   readonly scores?: boolean;
   readonly title?: string;
+  /** Replaces the default subtitle (what the paper's Figure 4 shows), e.g. to say the weights are random. */
+  readonly subtitle?: string;
 }
 
 /**
@@ -67,7 +69,7 @@ export function compareModels(rows: readonly ComparisonRow[], o: CompareOptions 
   const legend = measureLegend(items, gridW);
   const title = {
     title: o.title ?? `${models.join(" / ")}${hasTruth ? " vs ground truth" : ""}`,
-    subtitle: showScores ? "Refining with skips from finer layers (32s → 16s → 8s) sharpens the boundaries; under each prediction its pixel accuracy and mean IU on this image." : "Refining with skips from finer layers (32s → 16s → 8s) sharpens the boundaries.",
+    subtitle: o.subtitle ?? (showScores ? "Refining with skips from finer layers (32s → 16s → 8s) sharpens the boundaries; under each prediction its pixel accuracy and mean IU on this image." : "Refining with skips from finer layers (32s → 16s → 8s) sharpens the boundaries."),
   };
   const titleH = measureTitle(title, gridW);
   const height = SPACE.margin + titleH + gridH + SPACE.gap + legend.height + SPACE.margin;

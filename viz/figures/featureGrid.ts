@@ -100,7 +100,7 @@ export function featureGrid(tap: ArrayND, o: FeatureGridOptions = {}): Figure {
   const gridH = rows * (th + TILE_LABEL) + (rows - 1) * TILE_GAP;
   const barH = Math.max(60, Math.min(gridH - TILE_LABEL, 260));
   const barScale = perChannel ? autoScale(0, 1, false, o.colorMap === "RdBu" ? "RdBu" : o.colorMap) : shared;
-  const barCaption = perChannel ? "per-channel scale: each tile min..max" : `shared scale, ${shared.diverging ? "RdBu: blue < 0 < red" : shared.map}`;
+  const barCaption = perChannel ? "per-channel scale: each tile min..max" : `shared scale, ${shared.diverging ? "blue < 0 < red" : shared.map}`;
   const barW = measureColorBar(barScale, barH, { relative: perChannel, caption: barCaption });
   const shape = tap.shape.join("×");
   const title = {

@@ -73,7 +73,7 @@ export function scoreMaps(scores: ArrayND, o: ScoreMapsOptions = {}): Figure {
   const rowH = PANEL_TITLE_H + ph;
   const gridH = rows * rowH + (rows - 1) * SPACE.gap;
   const barH = Math.min(ph, 200);
-  const barCaption = `class score (${scale.diverging ? "RdBu: blue < 0 < red" : scale.map})`;
+  const barCaption = "class score";
   const barW = measureColorBar(scale, barH, { caption: barCaption });
   const items: LegendItem[] = present.map((l) => ({ label: labelName(l, names), color: labelCss(l), note: `${counts.get(l)} cells` }));
   const contentW = gridW + SPACE.gap + barW;

@@ -27,6 +27,8 @@ export interface SkipFusionOptions {
   /** Panel size in px (default 170). */
   readonly panelSize?: number;
   readonly title?: string;
+  /** Replaces the default subtitle (what a fusion is). */
+  readonly subtitle?: string;
 }
 
 const OP_W = 34;
@@ -68,12 +70,12 @@ export function skipFusion(steps: readonly FusionStep[], o: SkipFusionOptions = 
   const gridH = rowH.reduce((a, b) => a + b, 0) + (rows.length - 1) * SPACE.gap;
   const barH = Math.min(Math.max(...sizes.map((s) => s.ph)), 200);
   const clsName = names[cls] ?? `class ${cls}`;
-  const barCaption = `${clsName} score, all panels (${scale.diverging ? "RdBu: blue < 0 < red" : scale.map})`;
+  const barCaption = `${clsName} score, all panels`;
   const barW = measureColorBar(scale, barH, { caption: barCaption });
   const width = rowW + SPACE.gap + barW + 2 * SPACE.margin;
   const title = {
     title: o.title ?? `Skip fusion, class "${clsName}": ${steps.map((s) => `${s.sum.name} = ${s.a.name} + ${s.b.name}`).join("; ")}`,
-    subtitle: "Coarse, confident scores from deep layers plus finer scores from a shallower pool, summed cell by cell on one grid; one colour scale for every panel.",
+    subtitle: o.subtitle ?? "Coarse, confident scores from deep layers plus finer scores from a shallower pool, summed cell by cell on one grid; one colour scale for every panel.",
   };
   const titleH = measureTitle(title, width - 2 * SPACE.margin);
   const height = SPACE.margin + titleH + gridH + SPACE.margin;

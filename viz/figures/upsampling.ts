@@ -79,7 +79,7 @@ export function upsamplingStages(stages: readonly UpsamplingStage[], o: Upsampli
   const rowH = PANEL_TITLE_H + ph + 4 + capH;
   const gridW = cols * pw + (cols - 1) * ARROW_W;
   const gridH = rows * rowH + (rows - 1) * SPACE.gap;
-  const barCaption = perPanel ? "per-panel scale" : `${names[cls] ?? `class ${cls}`} score (${shared.diverging ? "RdBu: blue < 0 < red" : shared.map})`;
+  const barCaption = perPanel ? "per-panel scale" : `${names[cls] ?? `class ${cls}`} score`;
   const barH = Math.min(ph, 190);
   const barW = measureColorBar(shared, barH, { caption: barCaption, relative: perPanel });
   const width = gridW + SPACE.gap + barW + 2 * SPACE.margin;
@@ -143,7 +143,7 @@ export function upsamplingStages(stages: readonly UpsamplingStage[], o: Upsampli
           parts.forEach((p, pi) => text(svg, x - ARROW_W / 2, y + ph / 2 - 6 - (parts.length - 1 - pi) * FONT.small * 1.2, fitText(p, ARROW_W + 10, FONT.small), { size: FONT.small, anchor: "middle", fill: INK.muted }));
         }
       } else if (!first && s.op) {
-        text(svg, x, y + ph + 4 + FONT.small * 3.6, `← ${s.op.replace(/\n/g, " ")}`, { size: FONT.small, fill: INK.muted });
+        text(svg, x, y + ph + 4 + FONT.small * 3.6, `↑ from the row above: ${s.op.replace(/\n/g, " ")}`, { size: FONT.small, fill: INK.muted });
       }
     });
   });
