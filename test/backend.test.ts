@@ -15,33 +15,7 @@ import {
   type BackendInfo,
 } from "../src/backend.js";
 import { webgpuOrSkip } from "./support/webgpu.js";
-
-/** mulberry32: the same numbers on every machine and backend. */
-function randomArray(n: number, seed: number, scale = 1): Float32Array {
-  let a = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1) * scale;
-  }
-  return out;
-}
-
-/** max |a - b| / max |b|: one number that does not blow up near zeros. */
-function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let diff = 0;
-  let ref = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i]! - b[i]!);
-    diff = Number.isNaN(d) ? Infinity : Math.max(diff, d);
-    ref = Math.max(ref, Math.abs(b[i]!));
-  }
-  return diff / ref;
-}
+import { randomArray, relError } from "./support/random.js";
 
 // The FCN's three kinds of layer, at odd sizes so edge handling matters.
 const X = { shape: [1, 37, 41, 8] as [number, number, number, number], data: randomArray(37 * 41 * 8, 1) };

@@ -12,37 +12,11 @@ import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeBackend, useBackend } from "../src/backend.js";
 import { MAX_WASM_THREADS } from "../src/wasm-threads.js";
+import { randomArray, relError } from "./support/random.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const CORES = Math.min(MAX_WASM_THREADS, os.availableParallelism());
 const ONE_CORE = CORES < 2 ? `this machine has ${os.availableParallelism()} core: nothing to thread` : null;
-
-/** mulberry32: the same numbers on every machine and backend. */
-function randomArray(n: number, seed: number, scale = 1): Float32Array {
-  let a = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1) * scale;
-  }
-  return out;
-}
-
-/** max |a - b| / max |b|. */
-function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let diff = 0;
-  let ref = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i]! - b[i]!);
-    diff = Number.isNaN(d) ? Infinity : Math.max(diff, d);
-    ref = Math.max(ref, Math.abs(b[i]!));
-  }
-  return diff / ref;
-}
 
 // Large enough that XNNPACK splits every op across the pool; odd sizes so edges matter.
 const X = { shape: [1, 45, 51, 32] as const, data: randomArray(45 * 51 * 32, 11) };
