@@ -3,9 +3,11 @@ import { Model, type ModelOptions } from "./model.js";
 import { modelSpec } from "./models/index.js";
 import { surgery } from "./net/init.js";
 import { paramSpecs } from "./net/params.js";
+import { bilinearFilter } from "./bilinear.js";
+import type { NetSpec } from "./net/spec.js";
 import { CAFFE_FCN_PREPROCESS } from "./preprocess.js";
 import { checkWeights, inferWeightsConfig, toTensors } from "./weights/index.js";
-import type { WeightsFile } from "./weights/types.js";
+import type { HostParams, WeightsFile } from "./weights/types.js";
 
 export interface LoadOptions extends ModelOptions {
   /** Classes of an FCN built from VGG16 weights by surgery (default 21, PASCAL VOC). */
@@ -32,12 +34,13 @@ export function modelFromWeights(name: string, file: WeightsFile, o: LoadOptions
   const fromVgg = isFcn && found.model === "vgg16";
   const source = fromVgg ? modelSpec("vgg16-fcn", { width: found.width, classes: found.classes }) : spec;
   // A VGG16 file may lack fc8 (Keras' _notop) when it only seeds an FCN.
-  checkWeights(paramSpecs(source), file.params, {
+  const host = withBilinear(file, source);
+  checkWeights(paramSpecs(source), host, {
     format: file.format,
     ...(file.source ? { source: file.source } : {}),
     ...(fromVgg ? { allowMissing: ["fc8"] } : {}),
   });
-  const params = toTensors(file.params);
+  const params = toTensors(host);
   try {
     if (fromVgg) {
       const fcnSpec = modelSpec(name, { width: found.width, classes: o.classes ?? 21 });
@@ -58,4 +61,20 @@ export function modelFromWeights(name: string, file: WeightsFile, o: LoadOptions
 /** Disposes every tensor of a set of taps (after reading them). */
 export function disposeTaps(taps: Record<string, tf.Tensor>): void {
   Object.values(taps).forEach((t) => t.dispose());
+}
+
+/**
+ * The file's parameters plus the upsampling weights it leaves out because they are the
+ * fixed bilinear kernel (listed in its metadata's `bilinear`), rebuilt for `spec`.
+ */
+export function withBilinear(file: WeightsFile, spec: NetSpec): HostParams {
+  const implicit = file.meta.bilinear ?? [];
+  if (implicit.length === 0) return file.params;
+  const params: HostParams = new Map(file.params);
+  for (const p of paramSpecs(spec)) {
+    if (p.kind === "deconv" && implicit.includes(p.layer) && !params.has(p.name)) {
+      params.set(p.name, { shape: p.shape, data: bilinearFilter(p.shape[0]!, p.shape[2]!) });
+    }
+  }
+  return params;
 }

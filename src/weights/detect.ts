@@ -1,5 +1,4 @@
 import { promises as fsp } from "node:fs";
-import * as path from "node:path";
 import { WeightsFileError } from "./errors.js";
 import { statWeightsPath } from "./fsutil.js";
 import { MAX_HEADER_BYTES } from "./safetensors.js";
@@ -32,6 +31,21 @@ export async function detectWeightsFormat(p: string): Promise<WeightsFormat> {
   }
 }
 
+/**
+ * The same detection for a whole file held in memory (a browser's File): "tfjs" means a
+ * JSON document (a model.json). Throws the same error as detectWeightsFormat for
+ * anything else. `name` is used in the message only.
+ */
+export function detectWeightsFormatOfBytes(bytes: Uint8Array, name: string): WeightsFormat {
+  const at = (off: number) => HDF5_SIGNATURE.every((x, i) => bytes[off + i] === x);
+  if (at(0)) return "keras-h5";
+  for (let off = 512; off + 8 <= bytes.length && off <= 1 << 20; off *= 2) if (at(off)) return "keras-h5";
+  const head = bytes.subarray(0, 64);
+  if (looksLikeSafetensors(head, bytes.length)) return "safetensors";
+  if (new TextDecoder().decode(head).trimStart()[0] === "{") return "tfjs";
+  throw new WeightsFileError(name, `${name} is not a weights file this tool reads${describe(head, name)}. Accepted: ${ACCEPTED_FORMATS_TEXT}.`);
+}
+
 /** HDF5 puts its superblock at 0, or after a user block of 512, 1024, 2048, ... bytes. */
 async function hasHdf5Signature(fh: fsp.FileHandle, size: number, head: Uint8Array): Promise<boolean> {
   const at = (b: Uint8Array) => HDF5_SIGNATURE.every((x, i) => b[i] === x);
@@ -62,6 +76,6 @@ function describe(b: Uint8Array, p: string): string {
   }
   if (b[0] === 0x80 && b[1]! >= 2 && b[1]! <= 5) return " (it is a Python pickle, e.g. an old PyTorch checkpoint; convert it to safetensors)";
   if (starts(0x1f, 0x8b)) return " (it is gzip-compressed; decompress it first)";
-  if (path.extname(p).toLowerCase() === ".caffemodel") return " (Caffe .caffemodel files are not read directly; convert them to safetensors)";
+  if (/\.caffemodel$/i.test(p)) return " (Caffe .caffemodel files are not read directly; convert them to safetensors)";
   return "";
 }

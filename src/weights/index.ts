@@ -15,6 +15,7 @@ export { detectWeightsFormat } from "./detect.js";
 export { readSafetensorsRaw, writeSafetensorsRaw, readSafetensorsWeights, writeSafetensorsWeights, TORCHVISION_PREPROCESS } from "./safetensors.js";
 export { readKerasH5, writeKerasH5 } from "./keras-h5.js";
 export { readTfjsWeights, writeTfjsWeights, TFJS_FORMAT_TAG } from "./tfjs-format.js";
+export { readWeightsBytes, type NamedBytes } from "./bytes.js";
 
 /**
  * Reads any supported weights file, detecting the format from its content, with
@@ -57,7 +58,7 @@ export async function writeWeights(
   const f = format ?? (await formatFromPath(p));
   switch (f) {
     case "safetensors":
-      return writeSafetensorsWeights(p, file);
+      return writeSafetensorsWeights(p, file, options.dtype ? { dtype: options.dtype } : {});
     case "keras-h5":
       return writeKerasH5(p, file, options.kerasNaming);
     case "tfjs":

@@ -58,39 +58,46 @@ export async function readKerasH5(file: string, opts: ReadKerasOptions = {}): Pr
     throw new WeightsFileError(file, `${file}: HDF5 library cannot open it (${String(e)})`, { cause: e });
   }
   try {
-    const root = weightsRoot(f, file);
-    const layers = new Map<string, RawLayer>();
-    for (const kerasName of readStringList(root, "layer_names", file)) {
-      const g = root.get(kerasName);
-      if (!isGroup(g)) throw new WeightsFileError(file, `${file}: layer_names lists "${kerasName}" but there is no group /${kerasName}`);
-      const layer: RawLayer = { kerasName };
-      for (const wn of readStringList(g, "weight_names", file)) {
-        const ds = g.get(wn);
-        const where = `${file}: /${kerasName}/${wn}`;
-        if (!isDataset(ds)) throw new WeightsFileError(file, `${where}: listed in weight_names but not a dataset in the file`);
-        const t = readFloatDataset(ds, where, opts.chunkBytes ?? 64 * 2 ** 20);
-        // Keras orders [kernel, bias], but roles by rank survive any naming scheme.
-        const role = t.shape.length === 1 ? "bias" : "kernel";
-        if (t.shape.length !== 1 && t.shape.length !== 2 && t.shape.length !== 4) {
-          throw new WeightsFileError(file, `${where}: ${shapeText(t.shape)} is neither a conv / Dense kernel nor a bias`);
-        }
-        if (layer[role]) {
-          throw new WeightsFileError(file, `${where}: layer ${kerasName} has more than one ${role} (only Conv2D, Conv2DTranspose and Dense layers are supported)`);
-        }
-        layer[role] = t;
-      }
-      if (layer.kernel || layer.bias) layers.set(kerasToCaffeLayer(kerasName), layer);
-    }
-    const meta = metaFromStrings(readMetaAttrs(f), file);
-    return {
-      params: toTfjsParams(layers, file),
-      meta: meta.preprocess ? meta : { ...meta, preprocess: KERAS_VGG16_PREPROCESS },
-      format: "keras-h5",
-      source: file,
-    };
+    return { ...kerasWeightsFromH5(f, file, opts), source: file };
   } finally {
     f.close();
   }
+}
+
+/**
+ * The weights of an open Keras HDF5 file (h5wasm's File, Node or browser build).
+ * Shared by readKerasH5 (a path) and readWeightsBytes (bytes in memory).
+ */
+export function kerasWeightsFromH5(f: Group, file: string, opts: ReadKerasOptions = {}): WeightsFile {
+  const root = weightsRoot(f, file);
+  const layers = new Map<string, RawLayer>();
+  for (const kerasName of readStringList(root, "layer_names", file)) {
+    const g = root.get(kerasName);
+    if (!isGroup(g)) throw new WeightsFileError(file, `${file}: layer_names lists "${kerasName}" but there is no group /${kerasName}`);
+    const layer: RawLayer = { kerasName };
+    for (const wn of readStringList(g, "weight_names", file)) {
+      const ds = g.get(wn);
+      const where = `${file}: /${kerasName}/${wn}`;
+      if (!isDataset(ds)) throw new WeightsFileError(file, `${where}: listed in weight_names but not a dataset in the file`);
+      const t = readFloatDataset(ds, where, opts.chunkBytes ?? 64 * 2 ** 20);
+      // Keras orders [kernel, bias], but roles by rank survive any naming scheme.
+      const role = t.shape.length === 1 ? "bias" : "kernel";
+      if (t.shape.length !== 1 && t.shape.length !== 2 && t.shape.length !== 4) {
+        throw new WeightsFileError(file, `${where}: ${shapeText(t.shape)} is neither a conv / Dense kernel nor a bias`);
+      }
+      if (layer[role]) {
+        throw new WeightsFileError(file, `${where}: layer ${kerasName} has more than one ${role} (only Conv2D, Conv2DTranspose and Dense layers are supported)`);
+      }
+      layer[role] = t;
+    }
+    if (layer.kernel || layer.bias) layers.set(kerasToCaffeLayer(kerasName), layer);
+  }
+  const meta = metaFromStrings(readMetaAttrs(f), file);
+  return {
+    params: toTfjsParams(layers, file),
+    meta: meta.preprocess ? meta : { ...meta, preprocess: KERAS_VGG16_PREPROCESS },
+    format: "keras-h5",
+  };
 }
 
 function weightsRoot(f: Group, file: string): Group {

@@ -156,3 +156,40 @@ function halfToFloat(h: number): number {
   u32[0] = sign | ((exp + 112) << 23) | (frac << 13);
   return f32[0]!;
 }
+
+/**
+ * float32 -> IEEE half bits, rounding to nearest even (what numpy's astype(float16) and
+ * PyTorch's .half() do). Overflow gives infinity, tiny values subnormals or zero.
+ */
+export function f32ToF16(values: Float32Array): Uint16Array {
+  const out = new Uint16Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = floatToHalf(values[i]!);
+  return out;
+}
+
+function floatToHalf(v: number): number {
+  f32[0] = v;
+  const x = u32[0]!;
+  const sign = (x >>> 16) & 0x8000;
+  const exp = (x >>> 23) & 0xff;
+  const frac = x & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (frac ? 0x200 : 0); // inf / NaN
+  const e = exp - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00; // too large: infinity
+  if (e <= 0) {
+    // Subnormal half (or zero): the value in units of 2^-24, rounded to nearest even.
+    if (e < -10) return sign;
+    const m = frac | 0x800000;
+    const shift = 14 - e;
+    const half = 1 << (shift - 1);
+    let r = m >>> shift;
+    const rest = m & ((1 << shift) - 1);
+    if (rest > half || (rest === half && (r & 1))) r++;
+    return sign | r;
+  }
+  let h = sign | (e << 10) | (frac >>> 13);
+  const rest = frac & 0x1fff;
+  // Round to nearest even; a carry into the exponent is the correct result too.
+  if (rest > 0x1000 || (rest === 0x1000 && (h & 1))) h++;
+  return h;
+}

@@ -18,6 +18,7 @@ const KEYS = {
   width: `${META_PREFIX}width`,
   preprocess: `${META_PREFIX}preprocess`,
   notes: `${META_PREFIX}notes`,
+  bilinear: `${META_PREFIX}bilinear`,
 } as const;
 
 export function metaToStrings(meta: WeightsMeta): Record<string, string> {
@@ -28,6 +29,7 @@ export function metaToStrings(meta: WeightsMeta): Record<string, string> {
   if (meta.width !== undefined) out[KEYS.width] = String(meta.width);
   if (meta.preprocess !== undefined) out[KEYS.preprocess] = JSON.stringify(meta.preprocess);
   if (meta.notes !== undefined && Object.keys(meta.notes).length > 0) out[KEYS.notes] = JSON.stringify(meta.notes);
+  if (meta.bilinear !== undefined && meta.bilinear.length > 0) out[KEYS.bilinear] = JSON.stringify(meta.bilinear);
   return out;
 }
 
@@ -44,6 +46,7 @@ export function metaFromStrings(rec: Record<string, string>, where: string, igno
     else if (k === KEYS.width) json.width = parseNumber(v, k, where);
     else if (k === KEYS.preprocess) json.preprocess = parseJson(v, k, where);
     else if (k === KEYS.notes) Object.assign(notes, parseJson(v, k, where));
+    else if (k === KEYS.bilinear) json.bilinear = parseJson(v, k, where);
     else if (!ignore.includes(k)) notes[k] = v;
   }
   if (Object.keys(notes).length > 0) json.notes = notes;
@@ -84,8 +87,12 @@ export function metaFromJson(x: unknown, where: string): WeightsMeta {
         meta.notes = { ...(v as Record<string, string>) };
         break;
       }
+      case "bilinear":
+        if (!Array.isArray(v) || v.some((s) => typeof s !== "string")) throw new Error(`${where}: bilinear must be a list of layer names, got ${JSON.stringify(v)}`);
+        meta.bilinear = [...(v as string[])];
+        break;
       default:
-        throw new Error(`${where}: unknown metadata key "${k}" (known: model, classes, width, preprocess, notes)`);
+        throw new Error(`${where}: unknown metadata key "${k}" (known: model, classes, width, preprocess, notes, bilinear)`);
     }
   }
   return meta;

@@ -1,7 +1,7 @@
 import { promises as fsp } from "node:fs";
 import { WeightsFileError } from "./errors.js";
 import { assertLittleEndianHost, bytesOf, readRange, writeAtomically } from "./fsutil.js";
-import { bf16ToF32, f16ToF32, numel, shapeText, tfjsToTorch, torchLinearToTfjs, torchToTfjs } from "./layout.js";
+import { bf16ToF32, f16ToF32, f32ToF16, numel, shapeText, tfjsToTorch, torchLinearToTfjs, torchToTfjs } from "./layout.js";
 import { metaFromStrings, metaToStrings } from "./meta.js";
 import { FC_INPUT_LAYER, splitParamName, torchvisionToCaffeLayer } from "./names.js";
 import type { HostParams, HostTensor, WeightsFile, WeightsToWrite } from "./types.js";
@@ -63,23 +63,53 @@ export async function readSafetensorsRaw(file: string): Promise<RawSafetensors> 
   }
 }
 
-/** Writes float32 tensors as given (no layout change), with string metadata. */
+/**
+ * The same as readSafetensorsRaw for a whole file held in memory (a browser's File,
+ * a fetch response). `where` names it in errors. No Node module involved.
+ */
+export function parseSafetensorsBytes(bytes: Uint8Array, where: string): RawSafetensors {
+  assertLittleEndianHost();
+  const size = bytes.byteLength;
+  if (size < 8) throw new WeightsFileError(where, `${where}: too short to be a safetensors file (${size} bytes)`);
+  const n = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
+  if (n > MAX_HEADER_BYTES || 8 + n > size) {
+    throw new WeightsFileError(where, `${where}: not a safetensors file (header length ${n} does not fit in ${size} bytes)`);
+  }
+  const header = new TextDecoder().decode(bytes.subarray(8, 8 + n));
+  const { entries, metadata } = parseHeader(header, size - 8 - n, where);
+  const tensors: RawSafetensors["tensors"] = new Map();
+  for (const e of entries) {
+    // slice() copies into a fresh buffer at offset 0: typed views over it are aligned.
+    const data = bytes.slice(8 + n + e.begin, 8 + n + e.end);
+    tensors.set(e.name, { dtype: e.dtype, shape: e.shape, data: toFloat32(data, e.dtype) });
+  }
+  return { tensors, metadata };
+}
+
+/**
+ * Writes float32 tensors as given (no layout change), with string metadata, stored as
+ * F32 or (halving the file) F16; readers convert F16 back to float32.
+ */
 export async function writeSafetensorsRaw(
   file: string,
   tensors: ReadonlyMap<string, HostTensor>,
   metadata: Record<string, string> = {},
+  dtype: "F32" | "F16" = "F32",
 ): Promise<void> {
   assertLittleEndianHost();
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
   let offset = 0;
+  const payload: Uint8Array[] = [];
   for (const [name, t] of tensors) {
     if (name === "__metadata__") throw new Error(`"__metadata__" cannot be a tensor name`);
     if (numel(t.shape) !== t.data.length) {
       throw new Error(`tensor ${name}: shape ${shapeText(t.shape)} holds ${numel(t.shape)} values, data has ${t.data.length}`);
     }
-    header[name] = { dtype: "F32", shape: [...t.shape], data_offsets: [offset, offset + t.data.byteLength] };
-    offset += t.data.byteLength;
+    const bytes = dtype === "F16" ? new Uint8Array(f32ToF16(t.data).buffer) : bytesOf(t.data);
+    header[name] = { dtype, shape: [...t.shape], data_offsets: [offset, offset + bytes.byteLength] };
+    payload.push(bytes);
+    offset += bytes.byteLength;
   }
   let json = JSON.stringify(header);
   // Pad with spaces so the data starts 8-byte aligned, as the reference writer does.
@@ -93,7 +123,7 @@ export async function writeSafetensorsRaw(
     try {
       await fh.write(prefix);
       await fh.write(headerBytes);
-      for (const t of tensors.values()) await fh.write(bytesOf(t.data));
+      for (const bytes of payload) await fh.write(bytes);
     } finally {
       await fh.close();
     }
@@ -171,7 +201,11 @@ export const TORCHVISION_PREPROCESS: Preprocess = {
  * (features.0.weight, classifier.0.weight) are renamed to the Caffe ones.
  */
 export async function readSafetensorsWeights(file: string): Promise<WeightsFile> {
-  const raw = await readSafetensorsRaw(file);
+  return { ...safetensorsToWeights(await readSafetensorsRaw(file), file), source: file };
+}
+
+/** Raw safetensors tensors (PyTorch layout, any naming) as model parameters in tfjs layout. */
+export function safetensorsToWeights(raw: RawSafetensors, file: string): WeightsFile {
   let torchvision = false;
   const byName = new Map<string, HostTensor>();
   for (const [name, t] of raw.tensors) {
@@ -220,11 +254,11 @@ export async function readSafetensorsWeights(file: string): Promise<WeightsFile>
 
   let meta = metaFromStrings(raw.metadata, file, ["format"]);
   if (torchvision && meta.preprocess === undefined) meta = { ...meta, preprocess: TORCHVISION_PREPROCESS };
-  return { params, meta, format: "safetensors", source: file };
+  return { params, meta, format: "safetensors" };
 }
 
 /** Writes parameters (tfjs layout) as PyTorch-layout safetensors with the metadata. */
-export async function writeSafetensorsWeights(file: string, w: WeightsToWrite): Promise<void> {
+export async function writeSafetensorsWeights(file: string, w: WeightsToWrite, o: { dtype?: "F32" | "F16" } = {}): Promise<void> {
   const tensors = new Map<string, HostTensor>();
   for (const [name, t] of w.params) {
     if (t.shape.length === 4) tensors.set(name, tfjsToTorch(t));
@@ -232,5 +266,5 @@ export async function writeSafetensorsWeights(file: string, w: WeightsToWrite): 
     else throw new Error(`cannot write ${name} ${shapeText(t.shape)}: parameters are 4-D weights or 1-D biases`);
   }
   // "format": "pt" is what PyTorch's safetensors helpers write and look for.
-  await writeSafetensorsRaw(file, tensors, { format: "pt", ...metaToStrings(w.meta) });
+  await writeSafetensorsRaw(file, tensors, { format: "pt", ...metaToStrings(w.meta) }, o.dtype ?? "F32");
 }

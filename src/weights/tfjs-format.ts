@@ -54,13 +54,36 @@ export async function readTfjsWeights(p: string): Promise<WeightsFile> {
   assertLittleEndianHost();
   const jsonPath = await modelJsonPath(p);
   const dir = path.dirname(jsonPath);
-  let json: Record<string, unknown>;
+  let json: unknown;
   try {
-    json = JSON.parse(await fsp.readFile(jsonPath, "utf8")) as Record<string, unknown>;
+    json = JSON.parse(await fsp.readFile(jsonPath, "utf8"));
   } catch (e) {
     throw new WeightsFileError(jsonPath, `${jsonPath}: not valid JSON (${(e as Error).message})`, { cause: e });
   }
-  const groups = json?.weightsManifest;
+  const readShard = async (s: unknown): Promise<Uint8Array> => {
+    const file = shardPath(dir, s, jsonPath);
+    try {
+      return new Uint8Array(await fsp.readFile(file));
+    } catch (e) {
+      throw new WeightsFileError(jsonPath, `${jsonPath}: cannot read weight shard ${file} (${(e as NodeJS.ErrnoException).code ?? e})`, { cause: e });
+    }
+  };
+  return { ...(await tfjsWeightsFromJson(json, readShard, jsonPath)), source: p };
+}
+
+/**
+ * A parsed model.json and a way to get its shards' bytes (by their manifest path) as
+ * model parameters. Shared by readTfjsWeights (files on disk) and readWeightsBytes
+ * (files in memory); `where` names the model.json in errors.
+ */
+export async function tfjsWeightsFromJson(
+  json: unknown,
+  readShard: (path: unknown) => Promise<Uint8Array>,
+  where: string,
+): Promise<WeightsFile> {
+  assertLittleEndianHost();
+  const jsonPath = where;
+  const groups = (json as Record<string, unknown> | null)?.weightsManifest;
   if (typeof json !== "object" || json === null || !Array.isArray(groups)) {
     throw new WeightsFileError(jsonPath, `${jsonPath}: a JSON file, but not a tfjs model.json (no weightsManifest)`);
   }
@@ -70,7 +93,7 @@ export async function readTfjsWeights(p: string): Promise<WeightsFile> {
     if (!Array.isArray(group?.paths) || !Array.isArray(group?.weights)) {
       throw new WeightsFileError(jsonPath, `${jsonPath}: weightsManifest[${gi}] needs "paths" and "weights" arrays`);
     }
-    const shards = new ShardReader(group.paths.map((s) => shardPath(dir, s, jsonPath)), jsonPath);
+    const shards = new ShardReader(group.paths, readShard, jsonPath);
     for (const e of group.weights) {
       const where = `${jsonPath}: weight ${JSON.stringify(e?.name)}`;
       if (typeof e?.name !== "string" || !Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0)) {
@@ -88,9 +111,9 @@ export async function readTfjsWeights(p: string): Promise<WeightsFile> {
   }
 
   const { params, keras } = renameKeras(raw, jsonPath);
-  let meta: WeightsMeta = metaFromJson(json.fcnViz, `${jsonPath} (fcnViz)`);
+  let meta: WeightsMeta = metaFromJson((json as { fcnViz?: unknown }).fcnViz, `${jsonPath} (fcnViz)`);
   if (keras && !meta.preprocess) meta = { ...meta, preprocess: KERAS_VGG16_PREPROCESS };
-  return { params, meta, format: "tfjs", source: p };
+  return { params, meta, format: "tfjs" };
 }
 
 function shardPath(dir: string, s: unknown, jsonPath: string): string {
@@ -106,18 +129,14 @@ class ShardReader {
   private buf: Uint8Array = new Uint8Array(0);
   private pos = 0;
   constructor(
-    private readonly paths: readonly string[],
+    private readonly paths: readonly unknown[],
+    private readonly readShard: (path: unknown) => Promise<Uint8Array>,
     private readonly jsonPath: string,
   ) {}
 
   private async next(): Promise<boolean> {
     if (this.i >= this.paths.length) return false;
-    const p = this.paths[this.i++]!;
-    try {
-      this.buf = new Uint8Array(await fsp.readFile(p));
-    } catch (e) {
-      throw new WeightsFileError(this.jsonPath, `${this.jsonPath}: cannot read weight shard ${p} (${(e as NodeJS.ErrnoException).code ?? e})`, { cause: e });
-    }
+    this.buf = await this.readShard(this.paths[this.i++]);
     this.pos = 0;
     return true;
   }

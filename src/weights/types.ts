@@ -23,6 +23,12 @@ export interface WeightsMeta {
   readonly preprocess?: Preprocess;
   /** Free-form notes (training data, seed, ...). */
   readonly notes?: Record<string, string>;
+  /**
+   * Upsampling layers whose weights are the fixed bilinear kernel (the paper's
+   * non-learned upsampling) and are therefore not stored: loading rebuilds them. FCN-32s'
+   * fixed 64x64 upscore alone would otherwise be as large as the rest of a small net.
+   */
+  readonly bilinear?: readonly string[];
 }
 
 /** A weights file read into memory, layouts already converted to tfjs's. */
@@ -63,6 +69,8 @@ export interface WriteOptions {
   readonly kerasNaming?: KerasNaming;
   /** tfjs only: largest shard in bytes. Default 4 MiB, as tfjs. */
   readonly shardBytes?: number;
+  /** safetensors only: store F16 (half the size; read back as float32). Default F32. */
+  readonly dtype?: "F32" | "F16";
 }
 
 /** Human-readable list of what readWeights accepts, for error messages. */
