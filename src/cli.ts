@@ -13,6 +13,7 @@ import { findNode, tapNames } from "./net/spec.js";
 import { overlayPixels } from "./overlay.js";
 import { readWeights, writeWeights } from "./weights/index.js";
 import type { KerasNaming } from "./weights/types.js";
+import { TRAIN_USAGE, trainCommand } from "./train/cli.js";
 
 const KERAS_NAMINGS: readonly KerasNaming[] = ["keras1", "tf-keras2", "keras3"];
 
@@ -26,6 +27,7 @@ const USAGE = `fcn-viz: see how a fully convolutional network works (FCN, Long e
   fcn-viz summary [--model fcn8s] [--size 500x500] [--width 1] [--classes 21]
   fcn-viz convert IN OUT [--naming keras1|tf-keras2|keras3]
       formats: .safetensors (PyTorch layout), .h5 (Keras), a directory or model.json (tfjs)
+  ${TRAIN_USAGE.replace(/\n/g, "\n  ")}
 
 models: vgg16, vgg16-fcn, fcn32s, fcn16s, fcn8s
 backends: auto, webgpu, webgl (browser only), wasm, cpu`;
@@ -238,6 +240,9 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case "convert":
         await convert(rest);
+        return 0;
+      case "train":
+        await trainCommand(rest, log);
         return 0;
       case undefined:
       case "-h":

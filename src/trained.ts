@@ -1,0 +1,119 @@
+/**
+ * `fcn-viz/trained` (Node only: it reads files): the weights `fcn-viz train` produces and the project ships in models/: real,
+ * learned models for the notebooks, offline. A classifier (VGG16 layout) trained on
+ * handwritten digits, and FCN-32s-fixed, FCN-32s, FCN-16s, FCN-8s (and FCN-8s with
+ * learned final upsampling) fine-tuned from it on scenes of several digits;
+ * models/README.md is their model card.
+ *
+ *   const fcn8s = await loadTrainedModel("fcn8s");
+ *   const scene = trainedTestScene(0);                 // a test scene with its labels
+ *   const labels = await predictLabels(fcn8s, scene);   // per-pixel classes, 0..10
+ *   const convnet = await loadTrainedModel("classifier", { as: "vgg16-fcn" });
+ *   const heat = await classifierHeatmap(convnet, trainedTestScene(0, HEATMAP_SCENE));
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { classifierImage, segScene, type ClassifierImageOptions, type DigitImage, type SceneOptions, type SegScene } from "./data/scenes.js";
+import type { Split } from "./data/digits.js";
+import { modelFromWeights } from "./load.js";
+import type { Model, ModelOptions } from "./model.js";
+import type { ModelName } from "./net/spec.js";
+import { FCN_STAGES, PRESETS, type FcnStage } from "./train/config.js";
+import type { Results } from "./train/evaluate.js";
+import { digitSource, FCN_STAGE_DEFS } from "./train/stages.js";
+import { readWeights } from "./weights/index.js";
+
+export type TrainedName = "classifier" | FcnStage;
+export const TRAINED_MODELS: readonly TrainedName[] = ["classifier", ...FCN_STAGES];
+
+/** The package's models/ directory (found from this module, in src/ or dist/src/). */
+export function trainedModelsDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    const pkg = join(dir, "package.json");
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, "utf8")) as { name?: string }).name === "fcn-viz") return join(dir, "models");
+    dir = dirname(dir);
+  }
+  throw new Error("cannot find the fcn-viz package directory (and its models/) from " + fileURLToPath(import.meta.url));
+}
+
+export interface LoadTrainedOptions extends ModelOptions {
+  /** Where the weight files are (default: the package's models/). */
+  readonly dir?: string;
+  /**
+   * Read the weights as another model: "vgg16-fcn" for the classifier convolutionalized
+   * (the same numbers, fc6 as a 7x7 convolution).
+   */
+  readonly as?: ModelName;
+}
+
+/** A trained model from models/<name>.safetensors, preprocessing included. */
+export async function loadTrainedModel(name: TrainedName, o: LoadTrainedOptions = {}): Promise<Model> {
+  if (!TRAINED_MODELS.includes(name)) throw new Error(`unknown trained model "${name}": choose one of ${TRAINED_MODELS.join(", ")}`);
+  const dir = o.dir ?? trainedModelsDir();
+  const file = join(dir, `${name}.safetensors`);
+  if (!existsSync(file)) throw new Error(`${file} does not exist: the trained weights ship in models/ (or run \`fcn-viz train ${name}\`)`);
+  const model = o.as ?? (name === "classifier" ? "vgg16" : FCN_STAGE_DEFS[name].model);
+  const { dir: _dir, as: _as, ...modelOptions } = o;
+  return modelFromWeights(model, await readWeights(file), modelOptions);
+}
+
+/** results.json next to the weights: the model card's figures and settings. */
+export function trainedResults(dir = trainedModelsDir()): Results {
+  const file = join(dir, "results.json");
+  if (!existsSync(file)) throw new Error(`${file} does not exist: run \`fcn-viz train evaluate\``);
+  return JSON.parse(readFileSync(file, "utf8")) as Results;
+}
+
+function dataSeed(dir?: string): number {
+  try {
+    return trainedResults(dir).seed;
+  } catch {
+    return PRESETS.default!.seed;
+  }
+}
+
+/**
+ * Scene k of a split, as the shipped models were trained and scored on (their data
+ * seed; the card's scene settings unless `o` is given). Test scenes use test digits only.
+ */
+export function trainedScene(split: Split, k: number, o?: SceneOptions, dir?: string): SegScene {
+  let options = o;
+  if (!options) {
+    try {
+      options = trainedResults(dir).scenes;
+    } catch {
+      options = PRESETS.default!.scenes;
+    }
+  }
+  return segScene(digitSource(dataSeed(dir)), split, k, options);
+}
+
+/** Test scene k (see trainedScene). */
+export function trainedTestScene(k: number, o?: SceneOptions, dir?: string): SegScene {
+  return trainedScene("test", k, o, dir);
+}
+
+/** Single-digit classifier image k of a split (held-out test digits: split "test"). */
+export function trainedDigitImage(split: Split, k: number, o?: ClassifierImageOptions, dir?: string): DigitImage & { label: number } {
+  let options = o;
+  if (!options) {
+    try {
+      options = trainedResults(dir).config.classifier.images;
+    } catch {
+      options = PRESETS.default!.classifier.images;
+    }
+  }
+  return classifierImage(digitSource(dataSeed(dir)), split, k, options, split !== "train");
+}
+
+export { predictLabels, evaluateOnScenes, type Results, type SegEvaluation, type MetricFigures } from "./train/evaluate.js";
+export { classifierHeatmap, HEATMAP_SCENE, type Heatmap } from "./train/heatmap.js";
+export { SEG_CLASSES, SEG_CLASS_NAMES, IGNORE, segScene, classifierImage, renderScene, toRgb, SEG_SCENES, CLASSIFIER_IMAGES } from "./data/scenes.js";
+export type { SegScene, DigitImage, PlacedDigit, SceneOptions, ClassifierImageOptions, DigitSource } from "./data/scenes.js";
+export { loadDigits, splitDigits, type Digits, type Split } from "./data/digits.js";
+export { DIGITS_PREPROCESS, inputBatch, labelBatch } from "./train/batch.js";
+export { registerWasmTrainingKernels } from "./train/wasm-kernels.js";
+export { trainForward } from "./train/forward.js";
+export { PRESETS, FCN_STAGES, STAGES, type PipelineConfig, type FcnStage, type Stage } from "./train/config.js";
