@@ -1,0 +1,54 @@
+/**
+ * The page's backend policy: WebGPU when the browser has it, else WebGL, else WASM, else
+ * the plain JS cpu backend. Software renderers count (the page says so): unlike
+ * useBackend("auto"), which skips them, the explorer is about seeing the model run on
+ * the GPU path, and a headless test browser only has SwiftShader.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { describeBackend, maxBufferBytes, useBackend, type BackendInfo } from "../src/backend.js";
+
+export type BackendChoice = "default" | "webgpu" | "webgl" | "wasm" | "cpu";
+export const BACKEND_CHOICES: readonly BackendChoice[] = ["default", "webgpu", "webgl", "wasm", "cpu"];
+
+export interface StartedBackend {
+  readonly info: BackendInfo;
+  /** "webgl on ANGLE (...) [software]": what runs, with the GPU renderer / adapter. */
+  readonly detail: string;
+  /** Backends tried first that did not start, with why. */
+  readonly skipped: readonly string[];
+  /** WebGL's MAX_TEXTURE_SIZE (null on other backends). */
+  readonly maxTextureSize: number | null;
+  /** WebGPU's binding limit (null elsewhere). */
+  readonly maxBufferBytes: number | null;
+  readonly software: boolean;
+}
+
+export async function startBackend(choice: BackendChoice, wasmPaths: string, log: (l: string) => void = () => {}): Promise<StartedBackend> {
+  const order: Exclude<BackendChoice, "default">[] = choice === "default" ? ["webgpu", "webgl", "wasm", "cpu"] : [choice];
+  const skipped: string[] = [];
+  for (const name of order) {
+    if (choice === "default" && name === "webgpu" && !("gpu" in navigator)) {
+      skipped.push("webgpu: this browser has no WebGPU (navigator.gpu)");
+      continue;
+    }
+    try {
+      const info = await useBackend(name, { wasmPaths, log });
+      const detail = describeBackend();
+      const maxTextureSize = name === "webgl" ? tf.env().getNumber("WEBGL_MAX_TEXTURE_SIZE") : null;
+      return {
+        info,
+        detail,
+        skipped,
+        maxTextureSize,
+        maxBufferBytes: maxBufferBytes(),
+        software: /\[software\]/.test(detail) || Boolean(info.adapter?.software),
+      };
+    } catch (e) {
+      const why = e instanceof Error ? e.message : String(e);
+      if (choice !== "default") throw e;
+      skipped.push(`${name}: ${why}`);
+      log(`${name} did not start: ${why}`);
+    }
+  }
+  throw new Error(`no backend started: ${skipped.join("; ")}`);
+}
