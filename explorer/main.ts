@@ -21,7 +21,7 @@ import type { WeightsFile } from "../src/weights/types.js";
 import type { Preprocess } from "../src/preprocess.js";
 import { argmax, labelCss, vocColor } from "../viz/index.js";
 import { BACKEND_CHOICES, startBackend, type BackendChoice, type StartedBackend } from "./backends.js";
-import { DIGIT_CLASSES } from "./classes.js";
+import { DIGIT_CLASSES } from "../src/classes.js";
 import { defaultClass, receptiveFieldStage, stageFigures, type StageFigure } from "./figures.js";
 import { hoverInfo, type HoverInfo } from "./hover.js";
 import { resizeRgb } from "./image.js";

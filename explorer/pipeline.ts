@@ -14,7 +14,7 @@ import { modelSpec } from "../src/models/index.js";
 import { randomParams } from "../src/net/init.js";
 import type { ModelName, NetSpec } from "../src/net/spec.js";
 import type { WeightsFile } from "../src/weights/types.js";
-import { classNamesFor, type ClassNames } from "./classes.js";
+import { classNamesFor, type ClassNames } from "../src/classes.js";
 import { streamsOf, type DeconvWeights, type HostMap, type Stream } from "./streams.js";
 
 export const FCN_MODELS = ["fcn32s", "fcn16s", "fcn8s"] as const;

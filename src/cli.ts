@@ -12,6 +12,7 @@ import { formatSummary, summarize } from "./net/geometry.js";
 import { findNode, tapNames } from "./net/spec.js";
 import { overlayPixels } from "./overlay.js";
 import { readWeights, writeWeights } from "./weights/index.js";
+import { classNamesFor } from "./classes.js";
 import type { KerasNaming } from "./weights/types.js";
 import { TRAIN_USAGE, trainCommand } from "./train/cli.js";
 
@@ -169,7 +170,9 @@ async function segment(args: string[]): Promise<void> {
       const labels = (await tf.tidy(() => scores.argMax(3)).data()) as Int32Array;
       const counts = new Map<number, number>();
       labels.forEach((l) => counts.set(l, (counts.get(l) ?? 0) + 1));
-      const share = [...counts].sort((a, b) => b[1] - a[1]).map(([c, n]) => `class ${c}: ${((100 * n) / labels.length).toFixed(1)}%`);
+      // Names only for real weights: with random ones a class name would suggest a meaning.
+      const names = file ? classNamesFor(model.spec.classes, file.meta).names : null;
+      const share = [...counts].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${names ? names[c] : `class ${c}`}: ${((100 * n) / labels.length).toFixed(1)}%`);
       log(`prediction: ${share.slice(0, 6).join(", ")}`);
       if (values.out) {
         if (!rgb) throw new UsageError("--out draws the prediction over the image: give an image (PNG/JPEG), not a .npy array");

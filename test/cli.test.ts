@@ -92,6 +92,24 @@ describe("fcn-viz segment", () => {
     expect(bad.err).not.toMatch(/\n\s+at /); // no stack trace
   });
 
+  it("names the predicted classes from the weights (metadata, else the class count), but not for random weights", async () => {
+    await tf.setBackend("cpu");
+    const names = ["sky", "road", "car"];
+    const spec = modelSpec("fcn32s", { width: 1 / 32, classes: 3 });
+    const params = randomParams(spec, 5);
+    const file = join(dir, "named.safetensors");
+    await writeWeights(file, { params: await fromTensors(params), meta: { model: "fcn32s", notes: { class_names: JSON.stringify(names) } }, format: "safetensors" });
+    params.forEach((t) => t.dispose());
+    const named = await cli("segment", "sample-images/coffee.png", "--model", "fcn32s", "--weights", file, "--backend", "cpu");
+    expect(named.code).toBe(0);
+    const shares = /prediction: (.*)/.exec(named.err)![1]!.split(", ").map((s) => s.split(":")[0]);
+    expect(shares.length).toBeGreaterThan(0);
+    for (const n of shares) expect(names).toContain(n);
+
+    const random = await cli("segment", "sample-images/coffee.png", "--model", "fcn32s", "--weights", "random", "--width", "1/32", "--classes", "3", "--backend", "cpu");
+    expect(random.err).toMatch(/prediction: class \d/);
+  });
+
   it("vgg16-fcn prints a grid of logits", async () => {
     const r = await cli("segment", "sample-images/chelsea.png", "--model", "vgg16-fcn", "--weights", "random", "--width", "1/32", "--classes", "10", "--backend", "cpu");
     expect(r.code).toBe(0);

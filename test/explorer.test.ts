@@ -27,7 +27,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { decodeImage, Model, minInputSize, modelSpec, randomParams, readWeights, useBackend, writeWeights, type Params } from "../src/index.js";
 import { VOC_CLASSES } from "../viz/index.js";
-import { classNamesFor, DIGIT_CLASSES } from "../explorer/classes.js";
+import { classNamesFor, DIGIT_CLASSES } from "../src/classes.js";
 import { stageFigures } from "../explorer/figures.js";
 import { hoverInfo } from "../explorer/hover.js";
 import { resizeRgb } from "../explorer/image.js";

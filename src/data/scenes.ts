@@ -12,12 +12,13 @@
  * image can be rebuilt alone, and training can resume at any step.
  */
 import { DIGIT_CLASSES, DIGIT_SIZE, digitPixels, type DigitSplits, type Digits, type Split } from "./digits.js";
+import { DIGIT_CLASSES as DIGIT_SCENE_CLASSES } from "../classes.js";
 import { drawDigit } from "./render.js";
 import { hashSeed, intBetween, rng, uniform, type Rng } from "./rng.js";
 
 /** Background + the ten digits. */
 export const SEG_CLASSES = DIGIT_CLASSES + 1;
-export const SEG_CLASS_NAMES: readonly string[] = ["background", ...Array.from({ length: DIGIT_CLASSES }, (_, d) => `digit ${d}`)];
+export const SEG_CLASS_NAMES: readonly string[] = DIGIT_SCENE_CLASSES;
 /** Pixels nobody can label (VOC's 255): left out of the loss and the metrics. */
 export const IGNORE = 255;
 /** Ink at or above this (0..1) is stroke; at or below BACKGROUND_MAX it is background. */

@@ -5,12 +5,12 @@
  * which is defined for every label 0..255, so any class count gets distinct colours.
  */
 import { VOC_CLASSES } from "../viz/palette.js";
-import type { WeightsMeta } from "../src/weights/types.js";
+import type { WeightsMeta } from "./weights/types.js";
 
 /** Keys of WeightsMeta.notes that may hold class names: a JSON array, or names separated by commas. */
 export const CLASS_NAME_KEYS = ["class_names", "classNames", "labels"] as const;
 
-/** As the project's digits data names them (src/data/scenes.ts SEG_CLASS_NAMES). */
+/** The project's digit scenes (src/data/scenes.ts): background, then the digits 0..9. */
 export const DIGIT_CLASSES: readonly string[] = ["background", ...Array.from({ length: 10 }, (_, d) => `digit ${d}`)];
 
 export interface ClassNames {
