@@ -16,13 +16,15 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { classifierImage, segScene, type ClassifierImageOptions, type DigitImage, type SceneOptions, type SegScene } from "./data/scenes.js";
 import type { Split } from "./data/digits.js";
-import { modelFromWeights } from "./load.js";
+import { modelFromWeights, withBilinear } from "./load.js";
 import type { Model, ModelOptions } from "./model.js";
+import { modelSpec } from "./models/index.js";
 import type { ModelName } from "./net/spec.js";
 import { FCN_STAGES, PRESETS, type FcnStage } from "./train/config.js";
 import type { Results } from "./train/evaluate.js";
 import { digitSource, FCN_STAGE_DEFS } from "./train/stages.js";
-import { readWeights } from "./weights/index.js";
+import { inferWeightsConfig, readWeights } from "./weights/index.js";
+import type { HostParams } from "./weights/types.js";
 
 export type TrainedName = "classifier" | FcnStage;
 export const TRAINED_MODELS: readonly TrainedName[] = ["classifier", ...FCN_STAGES];
@@ -48,15 +50,46 @@ export interface LoadTrainedOptions extends ModelOptions {
   readonly as?: ModelName;
 }
 
-/** A trained model from models/<name>.safetensors, preprocessing included. */
-export async function loadTrainedModel(name: TrainedName, o: LoadTrainedOptions = {}): Promise<Model> {
+/** models/<name>.safetensors, or a clear error if it is missing. */
+function trainedFile(name: TrainedName, dir = trainedModelsDir()): string {
   if (!TRAINED_MODELS.includes(name)) throw new Error(`unknown trained model "${name}": choose one of ${TRAINED_MODELS.join(", ")}`);
-  const dir = o.dir ?? trainedModelsDir();
   const file = join(dir, `${name}.safetensors`);
   if (!existsSync(file)) throw new Error(`${file} does not exist: the trained weights ship in models/ (or run \`fcn-viz train ${name}\`)`);
-  const model = o.as ?? (name === "classifier" ? "vgg16" : FCN_STAGE_DEFS[name].model);
+  return file;
+}
+
+/** The model a trained file belongs to: vgg16 for the classifier, else its FCN stage's. */
+function trainedModelName(name: TrainedName): ModelName {
+  return name === "classifier" ? "vgg16" : FCN_STAGE_DEFS[name].model;
+}
+
+/** A trained model from models/<name>.safetensors, preprocessing included. */
+export async function loadTrainedModel(name: TrainedName, o: LoadTrainedOptions = {}): Promise<Model> {
+  const file = trainedFile(name, o.dir);
+  const model = o.as ?? trainedModelName(name);
   const { dir: _dir, as: _as, ...modelOptions } = o;
   return modelFromWeights(model, await readWeights(file), modelOptions);
+}
+
+export interface TrainedParams {
+  /**
+   * Every parameter as a plain array in the library's (tfjs) layout: conv [kH, kW, in, out],
+   * transposed conv [k, k, out, in], bias [out].
+   */
+  readonly params: HostParams;
+  /** Upsampling layers the file leaves out because they stayed fixed bilinear (rebuilt in `params`). */
+  readonly fixedBilinear: readonly string[];
+}
+
+/**
+ * The numbers in models/<name>.safetensors, to look at (a learned kernel, a score layer),
+ * with the fixed bilinear upsampling kernels the file does not store rebuilt.
+ */
+export async function trainedParams(name: TrainedName, o: { readonly dir?: string } = {}): Promise<TrainedParams> {
+  const file = await readWeights(trainedFile(name, o.dir));
+  const found = inferWeightsConfig(file.params);
+  const spec = modelSpec(trainedModelName(name), { width: found.width, classes: found.classes });
+  return { params: withBilinear(file, spec), fixedBilinear: [...(file.meta.bilinear ?? [])] };
 }
 
 /** results.json next to the weights: the model card's figures and settings. */

@@ -9,6 +9,7 @@ import {
   architectureDiagram,
   argmax,
   bilinearKernelFigure,
+  bilinearKernelInfo,
   bilinearSurface,
   compareModels,
   confusionMatrix,
@@ -120,6 +121,13 @@ export function figureBuilders(size: Size): Record<string, () => AnyFigure> {
     },
     bilinear4: () => bilinearKernelFigure(4, { name: "upscore2", stride: 2 }),
     bilinear16: () => bilinearKernelFigure(16, { name: "upscore8", stride: 8 }),
+    bilinearLearned: () => {
+      // A "learned" kernel: bilinear, a little more peaked at the centre.
+      const k = small ? 4 : 16;
+      const ideal = bilinearKernelInfo(k);
+      const w = Array.from(ideal.weights, (v) => Number((v * v * 1.2 + 0.02).toFixed(4)));
+      return bilinearKernelFigure(k, { weights: w, stride: k / 2, name: small ? "upscore2" : "upscore8", title: "learned kernel (synthetic) against bilinear" });
+    },
     bilinearSurface: () => bilinearSurface(small ? 4 : 16, { name: small ? "upscore2" : "upscore8" }),
     architecture8s: () => architectureDiagram(g.rows, { model: "FCN-8s", input: g.input }),
     architecture32s: () => architectureDiagram(geometry("fcn32s").rows.map(({ inputs: _drop, ...r }) => r), { model: "FCN-32s", input: [500, 500], collapse: !small }),

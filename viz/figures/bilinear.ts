@@ -28,7 +28,9 @@ function resolve(size: number, o: BilinearOptions) {
 
 /**
  * The k x k bilinear kernel as a heat map (values written in the cells when k <= 8),
- * its centre and stride grid, and the 1D profile through the centre.
+ * its centre and stride grid, and the 1D profile through the centre. Given other
+ * weights (a learned kernel), it draws those, and their centre row against the
+ * bilinear kernel's (dashed).
  */
 export function bilinearKernelFigure(size: number, o: BilinearOptions = {}): Figure {
   const { ideal, w } = resolve(size, o);
@@ -81,10 +83,13 @@ export function bilinearKernelFigure(size: number, o: BilinearOptions = {}): Fig
   const px = x + hp + SPACE.gap + barW + 36;
   const a = Math.floor(ideal.centre);
   const b = Math.ceil(ideal.centre);
-  const prof = o.weights ? Array.from({ length: size }, (_, j) => (w[a * size + j]! + w[b * size + j]!) / 2) : Array.from(ideal.profile);
+  const centreRow = (k: ArrayLike<number>) => Array.from({ length: size }, (_, j) => (k[a * size + j]! + k[b * size + j]!) / 2);
+  const prof = o.weights ? centreRow(w) : Array.from(ideal.profile);
+  // Given weights: the bilinear kernel's centre row too (dashed), read the same way, to compare.
+  const ref = o.weights ? centreRow(ideal.weights) : null;
   const g = group(svg, px, y);
   const sx = scaleLinear().domain([-0.5, size - 0.5]).range([0, plotW]);
-  const [plo, phi] = extent(prof);
+  const [plo, phi] = extent(ref ? [...prof, ...ref] : prof);
   const sy = scaleLinear().domain([Math.min(0, plo), Math.max(1, phi)]).range([hp, 0]).nice();
   for (const t of sy.ticks(5)) {
     line(g, 0, sy(t), plotW, sy(t), INK.grid, 0.6);
@@ -94,10 +99,11 @@ export function bilinearKernelFigure(size: number, o: BilinearOptions = {}): Fig
   for (const t of xt) text(g, sx(t), hp + 14, String(t), { size: FONT.tick, anchor: "middle", fill: INK.muted });
   line(g, 0, hp, plotW, hp, INK.line, 1);
   line(g, sx(ideal.centre), 0, sx(ideal.centre), hp, ACCENT.centre, 1).attr("stroke-dasharray", "3 3");
+  if (ref) g.append("path").attr("d", pathData(ref.map((v, j) => [sx(j), sy(v)] as const))).attr("fill", "none").attr("stroke", INK.muted).attr("stroke-width", 1.5).attr("stroke-dasharray", "5 3");
   g.append("path").attr("d", pathData(prof.map((v, j) => [sx(j), sy(v)] as const))).attr("fill", "none").attr("stroke", ACCENT.field).attr("stroke-width", 2);
   const dotR = size <= 32 ? 3 : 0;
   if (dotR) prof.forEach((v, j) => g.append("circle").attr("cx", r(sx(j))).attr("cy", r(sy(v))).attr("r", dotR).attr("fill", ACCENT.field));
-  panelTitle(svg, px, y, plotW, o.weights ? "centre row (given weights)" : "1D profile 1 − |j − c|/f (the separable factor)");
+  panelTitle(svg, px, y, plotW, o.weights ? "centre row: given weights (solid), bilinear (dashed)" : "1D profile 1 − |j − c|/f (the separable factor)");
   text(svg, px + plotW / 2, y + hp + 28, "j", { size: FONT.tick, anchor: "middle", fill: INK.muted });
   return root.figure(`${title.title}: ${title.subtitle}`);
 }
