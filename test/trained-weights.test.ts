@@ -1,0 +1,113 @@
+/**
+ * The shipped weights (models/) against their model card, as CI checks them:
+ * - the classifier gets at least 80% of held-out digits right (the card's bar; chance is 10%);
+ * - each FCN, loaded from its file as a user would, re-scored on the card's fixed subset
+ *   of test scenes, gives exactly the card's confusion matrix and figures (deterministic:
+ *   same backend, same data from the seed);
+ * - a short run of a real training stage (FCN-32s-fixed from the shipped classifier) starts
+ *   at the loss of a zero score layer, ln(11), and the loss falls.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { copyFile, mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { useBackend } from "../src/backend.js";
+import { loadTrainedModel, trainedModelsDir, trainedResults, trainedTestScene, trainedDigitImage } from "../src/trained.js";
+import { evaluateOnScenes } from "../src/train/evaluate.js";
+import { withOverrides } from "../src/train/cli.js";
+import { FCN_STAGES } from "../src/train/config.js";
+import { runFcnStage } from "../src/train/stages.js";
+import { registerWasmTrainingKernels } from "../src/train/wasm-kernels.js";
+import { inputBatch } from "../src/train/batch.js";
+
+const dir = trainedModelsDir();
+const resultsFile = join(dir, "results.json");
+
+beforeAll(async () => {
+  if (!existsSync(resultsFile)) throw new Error(`${resultsFile} is missing: the trained weights ship in models/ (npx fcn-viz train all)`);
+  registerWasmTrainingKernels();
+  // The card's figures were computed on wasm; argmax ties make other backends differ by a pixel or two.
+  await useBackend("wasm");
+});
+afterAll(async () => {
+  await useBackend("cpu");
+});
+
+describe("shipped classifier", () => {
+  it("classifies held-out digits above the card's bar, with exactly the card's accuracy", async () => {
+    const r = trainedResults();
+    const model = await loadTrainedModel("classifier");
+    let right = 0;
+    for (let k = 0; k < r.classifier.ciDigits; k++) {
+      const img = trainedDigitImage("test", k);
+      const x = inputBatch([img], model.preprocess);
+      const out = model.forward(x);
+      const logits = Array.from(await out[model.spec.output]!.data());
+      if (logits.indexOf(Math.max(...logits)) === img.label) right++;
+      Object.values(out).forEach((t) => t.dispose());
+      x.dispose();
+    }
+    model.dispose();
+    expect(right / r.classifier.ciDigits).toBe(r.classifier.ciAccuracy);
+    // The bar (80%, chance is 10%) is stated in the model card.
+    expect(r.config.evaluation.classifierBar).toBeGreaterThanOrEqual(0.8);
+    expect(r.classifier.ciAccuracy).toBeGreaterThanOrEqual(r.config.evaluation.classifierBar);
+    expect(r.classifier.testAccuracy).toBeGreaterThanOrEqual(r.config.evaluation.classifierBar);
+  });
+});
+
+describe("shipped FCNs reproduce the model card", () => {
+  const r = existsSync(resultsFile) ? trainedResults() : null;
+  const card = existsSync(join(dir, "README.md")) ? readFileSync(join(dir, "README.md"), "utf8") : "";
+  for (const stage of FCN_STAGES) {
+    it(`${stage}: the card's figures on its first test scenes, exactly`, async () => {
+      const entry = r!.models[stage];
+      expect(entry, `${stage} is in results.json`).toBeDefined();
+      const model = await loadTrainedModel(stage);
+      try {
+        const n = entry!.ci.scenes;
+        const { all } = await evaluateOnScenes(model, (k) => trainedTestScene(k), n);
+        expect(all.confusion).toEqual(entry!.ci.confusion);
+        expect(all.metrics).toEqual(entry!.ci.metrics);
+        const m = all.metrics;
+        const row = `| ${stage} | ${(100 * m.pixelAccuracy).toFixed(3)} | ${(100 * m.meanAccuracy).toFixed(3)} | ${(100 * m.meanIU).toFixed(3)} | ${(100 * m.frequencyWeightedIU).toFixed(3)} |`;
+        expect(card).toContain(row);
+      } finally {
+        model.dispose();
+      }
+    });
+  }
+});
+
+describe("training", () => {
+  let work = "";
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), "fcn-viz-trained-"));
+  });
+  afterAll(async () => {
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it("a short FCN-32s-fixed run from the shipped classifier: loss starts at ln(11) and falls", async () => {
+    const r = trainedResults();
+    const models = join(work, "models");
+    await mkdir(models, { recursive: true });
+    await copyFile(join(dir, "classifier.safetensors"), join(models, "classifier.safetensors"));
+    const config = withOverrides(r.config, [
+      "fcn.stages.fcn32s-fixed.steps=12",
+      "fcn.stages.fcn32s-fixed.lr=0.01",
+      "fcn.batch=1",
+    ]);
+    const losses: number[] = [];
+    await runFcnStage(
+      { config, workDir: join(work, "train"), modelsDir: models, backend: "wasm", log: () => {}, onStep: (_s, _k, l) => losses.push(l) },
+      "fcn32s-fixed",
+    );
+    expect(losses).toHaveLength(12);
+    // score_fr starts at zero: every pixel's scores are equal, so the loss is ln(11).
+    expect(losses[0]).toBeCloseTo(Math.log(11), 4);
+    const last = losses.slice(-3).reduce((a, b) => a + b, 0) / 3;
+    expect(last).toBeLessThan(0.7 * Math.log(11));
+  });
+});
