@@ -15,17 +15,8 @@ import { randomBytes } from "node:crypto";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ROOT, isRoot, jupyterArgs, jupyterEnv, venvPython } from "../scripts/notebook-env.mjs";
+import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing } from "./support/chromium.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--disable-quic",
-];
 const NOTEBOOK = "00-smoke.ipynb";
 const SCREENSHOTS = path.join(ROOT, "out", "screenshots");
 /** CI (CI=true, or FCN_VIZ_REQUIRE_BROWSER=1 as .ci/run sets): a missing chromium fails instead of skipping. */
@@ -74,9 +65,6 @@ function processesMentioning(marker: string): number[] {
   return pids;
 }
 
-const chromiumMissing = fs.existsSync(CHROMIUM)
-  ? null
-  : `${CHROMIUM} is not installed (Debian: apt-get install chromium; scripts/install-system-deps.sh does it)`;
 
 describe("JupyterLab in headless chromium", () => {
   let tmp = "";

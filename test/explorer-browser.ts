@@ -15,17 +15,10 @@ import { resizeRgb } from "../explorer/image.js";
 import { planInput } from "../explorer/limits.js";
 import { loadModel, runPass, type FcnModel, type LoadedModel, type PassResult } from "../explorer/pipeline.js";
 import { buildExplorer, serveStatic, ROOT } from "../scripts/explorer.mjs";
+import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing } from "./support/chromium.js";
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-export const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--disable-quic",
-];
+export { CHROMIUM, CHROMIUM_ARGS, chromiumMissing };
+
 export const SCREENSHOTS = path.join(ROOT, "out", "screenshots");
 /**
  * The trained models the page is built with: the project's models/ (what ships). Tests
@@ -35,7 +28,6 @@ export const SCREENSHOTS = path.join(ROOT, "out", "screenshots");
 export const MODELS_DIR = process.env.FCN_VIZ_MODELS_DIR ? path.resolve(process.env.FCN_VIZ_MODELS_DIR) : path.join(ROOT, "models");
 /** CI (CI=true, or FCN_VIZ_REQUIRE_BROWSER=1 as .ci/run sets): a missing chromium fails instead of skipping. */
 export const REQUIRED = process.env.CI === "true" || process.env.CI === "1" || process.env.FCN_VIZ_REQUIRE_BROWSER === "1";
-export const chromiumMissing = fs.existsSync(CHROMIUM) ? null : `${CHROMIUM} is not installed (Debian: apt-get install chromium; scripts/install-system-deps.sh does it)`;
 
 export interface Served {
   readonly url: string;

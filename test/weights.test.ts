@@ -11,6 +11,7 @@ import { paramSpecs, type ParamSpec } from "../src/net/params.js";
 import { CAFFE_FCN_PREPROCESS, KERAS_VGG16_PREPROCESS } from "../src/preprocess.js";
 import { readKerasH5 } from "../src/weights/keras-h5.js";
 import { tfjsToTorch, torchToTfjs } from "../src/weights/layout.js";
+import { prng } from "../viz/synthetic.js";
 import {
   checkWeights,
   fromTensors,
@@ -40,17 +41,8 @@ const FCN8S_META: WeightsMeta = {
 };
 const VGG16_META: WeightsMeta = { model: "vgg16", classes: 7, width: 1 / 16, preprocess: KERAS_VGG16_PREPROCESS };
 
-function rng(seed: number): () => number {
-  // mulberry32: deterministic, so a failure reproduces.
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Deterministic, so a failure reproduces.
+const rng = prng;
 
 function randomParams(specs: readonly ParamSpec[], seed: number): HostParams {
   const r = rng(seed);

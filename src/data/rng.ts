@@ -4,6 +4,8 @@
  * be rebuilt alone, and two machines make the same data.
  */
 
+import { prng } from "../../viz/synthetic.js";
+
 /** A 32-bit hash of numbers and strings (FNV-1a over their text, then a final mix). */
 export function hashSeed(...parts: readonly (number | string)[]): number {
   let h = 0x811c9dc5;
@@ -21,14 +23,7 @@ export function hashSeed(...parts: readonly (number | string)[]): number {
 export type Rng = () => number;
 
 export function rng(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return prng(seed);
 }
 
 /** A float in [lo, hi). */
