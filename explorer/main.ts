@@ -13,6 +13,7 @@ import "./shims/buffer-global.js";
 import * as tf from "@tensorflow/tfjs";
 // Library modules by path (see pipeline.ts): src/index.ts also carries Node-only parts.
 import { decodeImage } from "../src/io/image.js";
+import { widthText } from "../src/vgg16.js";
 import type { RgbImage } from "../src/model.js";
 import { minInputSize, receptiveFields } from "../src/net/geometry.js";
 import { readWeightsBytes } from "../src/weights/bytes.js";
@@ -161,15 +162,6 @@ function preprocessText(p: Preprocess): string {
   return parts.join(" ");
 }
 
-/** A width as the fraction it is: 1/8, 3/64 (the shipped models); otherwise the number. */
-function widthText(w: number): string {
-  if (!(w > 0) || w >= 1) return String(w);
-  for (let d = 2; d <= 1024; d++) {
-    const n = Math.round(w * d);
-    if (n >= 1 && Math.abs(w * d - n) < 1e-9) return `${n}/${d}`;
-  }
-  return String(w);
-}
 
 // ---------------------------------------------------------------------------------------
 // Manifest, options

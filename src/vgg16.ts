@@ -63,6 +63,16 @@ export interface VggOptions {
   readonly classes?: number;
 }
 
+/** A width multiplier as the fraction it is (1/8, 3/64), for people; otherwise the number. */
+export function widthText(w: number): string {
+  if (!(w > 0) || w >= 1) return String(w);
+  for (let d = 2; d <= 1024; d++) {
+    const n = Math.round(w * d);
+    if (n >= 1 && Math.abs(w * d - n) < 1e-9) return `${n}/${d}`;
+  }
+  return String(w);
+}
+
 /**
  * Channel count of a row for a width multiplier. Rounds to the nearest integer and
  * never goes below 1, so width 1/64 still gives a working (if tiny) network.

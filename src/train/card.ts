@@ -6,7 +6,10 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { paramSpecs, countParams } from "../net/params.js";
-import { scaledChannels, VGG16_TABLE } from "../vgg16.js";
+import { blobShapes } from "../net/geometry.js";
+import { modelSpec } from "../models/index.js";
+import { HEATMAP_SCENE } from "./heatmap.js";
+import { scaledChannels, VGG16_TABLE, widthText } from "../vgg16.js";
 import { FCN_STAGES, type PipelineConfig } from "./config.js";
 import type { Results } from "./evaluate.js";
 import { formatDuration } from "./progress.js";
@@ -24,13 +27,31 @@ const PAPER: Record<string, readonly [number, number, number, number]> = {
 
 const f1 = (x: number) => (100 * x).toFixed(1);
 
-/** 0.046875 -> "3/64", 0.0625 -> "1/16", 1 -> "1". */
-function widthText(w: number): string {
-  for (const d of [1, 2, 4, 8, 16, 32, 64, 128]) {
-    const n = w * d;
-    if (Math.abs(n - Math.round(n)) < 1e-9) return d === 1 ? String(Math.round(n)) : `${Math.round(n)}/${d}`;
-  }
-  return String(w);
+/** Each FCN's crop offsets, in layer order, read off its net spec (never typed in). */
+function cropsText(c: PipelineConfig): string {
+  const stages = ["fcn32s", "fcn16s", "fcn8s"] as const;
+  return stages
+    .map((m) => {
+      const spec = fcnSpec(c, m);
+      const offsets = spec.nodes.flatMap((n) => (n.op.type === "crop" ? [n.op.offset] : []));
+      return `${m} ${offsets.join(" / ")}`;
+    })
+    .join(", ");
+}
+
+/** The heat map's geometry, from the convolutionalized classifier's spec at the scene's size. */
+function heatmapText(c: PipelineConfig): string {
+  const classifier = classifierSpec(c);
+  const conv = modelSpec("vgg16-fcn", { width: c.width, classes: classifier.classes });
+  const size = HEATMAP_SCENE.size;
+  const [rows, cols] = blobShapes(conv, size, size).get(conv.output)!;
+  const stride = 1 / conv.coords.get(conv.output)!.a;
+  const win = classifier.fixedInput!;
+  return (
+    `over a ${size}x${size} scene of ${HEATMAP_SCENE.digits[0]} test digits: one pass gives a ${rows}x${cols} grid of ` +
+    `${win}x${win} windows, ${stride} pixels apart; each panel shows one digit class's probability (red) in a ` +
+    `${stride}x${stride} square around the centre of every window`
+  );
 }
 
 function channelsText(width: number): string {
@@ -108,8 +129,8 @@ export async function writeModelCard(ctx: PipelineContext, r: Results): Promise<
     "## Models",
     "",
     `- Architecture: the library's VGG16 layer table at width ${widthText(c.width)} (${channelsText(c.width)}); reference FCN geometry`,
-    "  (conv1_1 pad 100, ceil-mode pools, fc6 as a 7x7 convolution, crops 19 / 5, 27 / 5, 9, 31).",
-    `- Classifier: \`vgg16\` with 10 classes, 224x224 input (pool5 is fc6's 7x7 window), ${countParams(paramSpecs(vgg)).toLocaleString("en-US")} parameters.`,
+    `  (conv1_1 pad 100, ceil-mode pools, fc6 as a 7x7 convolution; crop offsets ${cropsText(c)}).`,
+    `- Classifier: \`vgg16\` with ${vgg.classes} classes, ${vgg.fixedInput}x${vgg.fixedInput} input (pool5 is fc6's 7x7 window), ${countParams(paramSpecs(vgg)).toLocaleString("en-US")} parameters.`,
     `- Weights: safetensors in the project's layout (Caffe layer names, PyTorch layout), stored as ${r.dtype}` +
       (r.dtype === "F16" ? " (computation is float32; the figures below are those of the stored weights)" : "") +
       ". Fixed bilinear upsampling layers are not stored: their metadata lists them (`bilinear`) and loading rebuilds them.",
@@ -183,9 +204,7 @@ export async function writeModelCard(ctx: PipelineContext, r: Results): Promise<
     "",
     "![heat maps of the convolutionalized classifier](heatmap.png)",
     "",
-    "The classifier, convolutionalized (the same weights read as `vgg16-fcn`), over a 512x512 scene of four test digits: one",
-    "pass gives a 10x10 grid of 224x224 windows, 32 pixels apart; each panel shows one digit class's probability (red) in a",
-    "32x32 square around the centre of every window (the paper's \"tabby cat\" heat map)" +
+    `The classifier, convolutionalized (the same weights read as \`vgg16-fcn\`), ${heatmapText(c)} (the paper's "tabby cat" heat map)` +
       (r.heatmapClasses ? `; panels left to right: the scene, then digit classes ${r.heatmapClasses.join(", ")}.` : "."),
     "",
     "## Training",

@@ -11,6 +11,7 @@ import * as tf from "@tensorflow/tfjs";
 import { segScene, type DigitImage, type SceneOptions } from "../data/scenes.js";
 import { modelFromWeights } from "../load.js";
 import type { Model } from "../model.js";
+import { modelSpec } from "../models/index.js";
 import { readWeights } from "../weights/index.js";
 import { inputBatch } from "./batch.js";
 import { Canvas } from "./figures.js";
@@ -52,7 +53,9 @@ export async function classifierHeatmap(model: Model, image: DigitImage): Promis
     tf.dispose([probs, logits]);
     // fc8 = a * image + b per axis (the spec's coordinate map): cell i is centred on (i - b) / a.
     const map = model.spec.coords.get(model.spec.output)!;
-    return { rows, cols, classes, probabilities, centre0: -map.b / map.a, stride: 1 / map.a, window: 224 };
+    // The window each cell classifies is the classifier's own input size.
+    const window = modelSpec("vgg16", { width: model.spec.width, classes }).fixedInput!;
+    return { rows, cols, classes, probabilities, centre0: -map.b / map.a, stride: 1 / map.a, window };
   } finally {
     input.dispose();
   }

@@ -1,6 +1,6 @@
 import type { ModelName } from "../net/spec.js";
 import type { ParamSpec } from "../net/params.js";
-import { widthFromConv1 } from "../vgg16.js";
+import { widthFromConv1, widthText } from "../vgg16.js";
 import { WeightsMismatchError, type MisshapedTensor } from "./errors.js";
 import { sameShape, shapeText } from "./layout.js";
 import { splitParamName } from "./names.js";
@@ -124,11 +124,6 @@ export function describeConfig(c: InferredConfig): string {
   if (c.width !== undefined) parts.push(`width ${widthText(c.width)}`);
   if (c.classes !== undefined) parts.push(`${c.classes} classes`);
   return `${c.model ?? "unknown model"}${parts.length ? ` (${parts.join(", ")})` : ""}`;
-}
-
-function widthText(w: number): string {
-  const inv = 1 / w;
-  return w < 1 && Math.abs(inv - Math.round(inv)) < 1e-9 ? `1/${Math.round(inv)}` : String(w);
 }
 
 function hint(specs: readonly ParamSpec[], params: ShapeMap): string {
