@@ -142,6 +142,15 @@ describe("explorer, Node parts", () => {
     const info = hoverInfo({ spec: p.lm.spec, inputSize: [h, w], taps: p.taps, deconv: p.lm.deconv, streams: p.lm.streams, classNames: ["a", "b", "c", "d", "e"] }, 40, 20);
     expect(info.scores.map((s) => s.logit)).toEqual([...info.scores.map((s) => s.logit)].sort((a, b) => b - a));
     expect(info.scores.reduce((s, v) => s + v.p, 0)).toBeCloseTo(1, 10);
+    // The logits are the score tap's at (x 40, y 20), and p their softmax.
+    const score = p.taps.get("score")!;
+    const c = score.shape[2];
+    const at: number[] = Array.from({ length: c }, (_, k) => score.data[(20 * w + 40) * c + k]!);
+    const z = at.reduce((s, v) => s + Math.exp(v - Math.max(...at)), 0);
+    for (const s of info.scores) {
+      expect(s.logit).toBe(at[s.cls]);
+      expect(s.p).toBeCloseTo(Math.exp(at[s.cls]! - Math.max(...at)) / z, 10);
+    }
     expect(info.residual / info.scale).toBeLessThan(1e-5);
     expect(info.cells.map((c) => [c.stream.stride, c.rf])).toEqual([[32, 404], [16, 100], [8, 44]]);
     for (const c of info.cells) {
@@ -215,7 +224,10 @@ describe("explorer, Node parts", () => {
     expect([...half.rgb]).toEqual([0, 1, 2].map((c) => avg([0, 1, 4, 5], c)).concat([0, 1, 2].map((c) => avg([2, 3, 6, 7], c))));
     const up = resizeRgb({ width: 2, height: 1, rgb: Uint8Array.from([0, 0, 0, 200, 100, 40]) }, 1, 4);
     expect([...up.rgb]).toEqual([0, 0, 0, 50, 25, 10, 150, 75, 30, 200, 100, 40]);
-    expect(Buffer.from(resizeRgb(CHELSEA, 53, 80).rgb).equals(Buffer.from(resizeRgb(CHELSEA, 53, 80).rgb))).toBe(true);
+    // 3x1 -> 2x1, a non-integer ratio: output pixel 0 covers input [0, 1.5), pixel 1 [1.5, 3),
+    // so (0 + 0.5 * 30) / 1.5 = 10 and (0.5 * 30 + 90) / 1.5 = 70.
+    const third = resizeRgb({ width: 3, height: 1, rgb: Uint8Array.from([0, 0, 0, 30, 30, 30, 90, 90, 90]) }, 1, 2);
+    expect([...third.rgb]).toEqual([10, 10, 10, 70, 70, 70]);
   });
 
   test("manifest: lists models/*.safetensors with their metadata and the sample inputs (models/samples/, sample-images/, not the card's figures); skips what is not safetensors", async () => {
@@ -560,6 +572,14 @@ describe("explorer in headless chromium, WebGL", () => {
     const score = await pageTap(page, "score");
     expect(score.shape).toEqual([h, w, 21]);
     expect(score.data.every(Number.isFinite)).toBe(true);
+    // Not just finite: the resized input and its scores are Node's on the same resize.
+    const small = await cpuReference({ model: "fcn8s", sample: "astronaut.png", maxSide: 512, width: q.width, classes: q.classes, seed: q.seed, size: [h, w] });
+    try {
+      expect(Buffer.from(await pageInput(page)).equals(Buffer.from(small.image.rgb))).toBe(true);
+      expect(relDiff(score.data, small.pass.taps.get("score")!.data)).toBeLessThan(1e-4);
+    } finally {
+      small.lm.model.dispose();
+    }
     await page.screenshot({ path: path.join(SCREENSHOTS, "explorer-webgl-small-textures.png") });
     await page.close();
 

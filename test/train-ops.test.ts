@@ -73,11 +73,13 @@ describe("Conv2DBackpropFilter on wasm", () => {
   });
 
   it("splits large problems into row blocks without changing the result", async () => {
-    // 2 x 300 x 300 x 3 with a 3x3 kernel: 27 x 180000 im2col floats, above one block only
-    // if the block were small, so compare against the loop at a size with many rows.
+    // The kernel's im2col blocks hold 8 Mi floats: with 64 input channels and a 3x3 kernel a
+    // row of 130 positions is 130 * 576 floats, so a block is 112 rows and the 2 x 120 rows
+    // here take three blocks (112, 112, 16): the last one uneven.
     await useBackend("wasm");
     try {
-      const [b, h, w, ci, co] = [2, 120, 130, 3, 4];
+      const [b, h, w, ci, co] = [2, 120, 130, 64, 4];
+      expect(b * h * w * 9 * ci).toBeGreaterThan(2 * 8 * 1024 * 1024);
       const xData = randomArray(b * h * w * ci, 21);
       const dyData = randomArray(b * h * w * co, 22);
       const x = tf.tensor4d(xData, [b, h, w, ci]);
@@ -156,6 +158,23 @@ describe("deconv (quadrant GEMMs, custom gradient)", () => {
 });
 
 describe("maxPool2x2 (custom gradient)", () => {
+  it("value: the ceil-mode 2x2 max of a plain loop on odd sizes (the lone last row and column pooled alone), negatives included", async () => {
+    const [b, h, w, c] = [2, 7, 9, 3];
+    const data = randomArray(b * h * w * c, 33); // values in both signs: a zero-padded pool would differ
+    const got = await maxPool2x2(tf.tensor4d(data, [b, h, w, c])).data();
+    const [oh, ow] = [Math.ceil(h / 2), Math.ceil(w / 2)];
+    expect(got.length).toBe(b * oh * ow * c);
+    for (let n = 0; n < b; n++)
+      for (let i = 0; i < oh; i++)
+        for (let j = 0; j < ow; j++)
+          for (let ch = 0; ch < c; ch++) {
+            let m = -Infinity;
+            for (let y = 2 * i; y < Math.min(h, 2 * i + 2); y++)
+              for (let x = 2 * j; x < Math.min(w, 2 * j + 2); x++) m = Math.max(m, data[((n * h + y) * w + x) * c + ch]!);
+            expect(got[((n * oh + i) * ow + j) * c + ch]).toBe(Math.fround(m));
+          }
+  });
+
   it("value and gradient equal tfjs's maxPool 'same' on odd sizes, with ties", async () => {
     // Quantized values make ties frequent, as flat background does after a conv + ReLU.
     const x = tf.tensor4d(Float32Array.from(randomArray(2 * 7 * 9 * 3, 31), (v) => Math.max(0, Math.round(v * 2))), [2, 7, 9, 3]);

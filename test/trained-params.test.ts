@@ -40,6 +40,11 @@ describe("trainedParams", () => {
     for (const p of paramSpecs(spec)) expect(got.params.get(p.name)?.shape, p.name).toEqual(p.shape);
     // The rebuilt kernel is the bilinear one, [16, 16, out, in] on the class diagonal.
     expect(Array.from(got.params.get("upscore8.weight")!.data)).toEqual(Array.from(bilinearFilter(16, 11)));
+    // ... which is the formula's: factor 8, centre 7.5; 0 across classes.
+    const up = got.params.get("upscore8.weight")!.data;
+    expect(up[((7 * 16 + 7) * 11 + 5) * 11 + 5]).toBe((15 / 16) ** 2);
+    expect(up[((0 * 16 + 0) * 11 + 10) * 11 + 10]).toBe((1 / 16) ** 2);
+    expect(up[((7 * 16 + 7) * 11 + 5) * 11 + 6]).toBe(0);
     // A stored, learned layer comes back as written (F32 here).
     expect(Array.from(got.params.get("upscore2.weight")!.data)).toEqual(Array.from(params.get("upscore2.weight")!.data));
   });
