@@ -22,7 +22,7 @@ import type { WeightsFile } from "../src/weights/types.js";
 import type { Preprocess } from "../src/preprocess.js";
 import { argmax, labelCss, vocColor } from "../viz/index.js";
 import { BACKEND_CHOICES, startBackend, type BackendChoice, type StartedBackend } from "./backends.js";
-import { DIGIT_CLASSES } from "../src/classes.js";
+import { DIGIT_CLASS_NAMES } from "../src/classes.js";
 import { defaultClass, receptiveFieldStage, stageFigures, type StageFigure } from "./figures.js";
 import { hoverInfo, type HoverInfo } from "./hover.js";
 import { resizeRgb } from "./image.js";
@@ -377,7 +377,7 @@ async function run(): Promise<void> {
     }
     for (const n of lm.notes) showMessage(n);
     const sample = manifest.samples.find((s) => s.url === ui.sample.value);
-    if (w.key.startsWith("project:") && lm.spec.classes === DIGIT_CLASSES.length && sample && sample.from !== "models") {
+    if (w.key.startsWith("project:") && lm.spec.classes === DIGIT_CLASS_NAMES.length && sample && sample.from !== "models") {
       showMessage(
         `The project's trained models learned handwritten digits on a black background (${manifest.samples.filter((s) => s.from === "models").map((s) => s.name).join(", ") || "the digit test scenes"} are such inputs); on a photo their output means little.`,
       );
@@ -517,7 +517,7 @@ function drawMarks(info: HoverInfo | null): void {
   ui.marks.innerHTML = "";
   if (!info) return;
   const r = state.result!;
-  const { width: w, height: h } = r.pass.image;
+  const { width: w } = r.pass.image;
   const k = Number(ui.view.style.width.replace("px", "")) / w; // screen px per input px
   const sw = 1.5 / k;
   const add = (tag: string, attrs: Record<string, string | number>) => {
@@ -539,7 +539,6 @@ function drawMarks(info: HoverInfo | null): void {
     add("rect", { ...cell, fill: color, "fill-opacity": 0.25, stroke: color, "stroke-width": sw });
   }
   add("circle", { cx: info.x, cy: info.y, r: Math.max(2.5 / k, 0.6), fill: "#fff", stroke: "#000", "stroke-width": sw });
-  void h;
 }
 
 function pixelAt(ev: MouseEvent): [number, number] | null {

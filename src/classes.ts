@@ -11,7 +11,7 @@ import type { WeightsMeta } from "./weights/types.js";
 export const CLASS_NAME_KEYS = ["class_names", "classNames", "labels"] as const;
 
 /** The project's digit scenes (src/data/scenes.ts): background, then the digits 0..9. */
-export const DIGIT_CLASSES: readonly string[] = ["background", ...Array.from({ length: 10 }, (_, d) => `digit ${d}`)];
+export const DIGIT_CLASS_NAMES: readonly string[] = ["background", ...Array.from({ length: 10 }, (_, d) => `digit ${d}`)];
 
 export interface ClassNames {
   readonly names: readonly string[];
@@ -32,7 +32,7 @@ export function classNamesFor(classes: number, meta?: WeightsMeta): ClassNames {
 
 function fallback(classes: number): ClassNames {
   if (classes === VOC_CLASSES.length) return { names: VOC_CLASSES, source: "PASCAL VOC (21 classes)" };
-  if (classes === DIGIT_CLASSES.length) return { names: DIGIT_CLASSES, source: "digits (background + 0..9), from the class count" };
+  if (classes === DIGIT_CLASS_NAMES.length) return { names: DIGIT_CLASS_NAMES, source: "digits (background + 0..9), from the class count" };
   return { names: Array.from({ length: classes }, (_, i) => `class ${i}`), source: `${classes} unnamed classes` };
 }
 

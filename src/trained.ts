@@ -20,7 +20,7 @@ import { modelFromWeights, withBilinear } from "./load.js";
 import type { Model, ModelOptions } from "./model.js";
 import { modelSpec } from "./models/index.js";
 import type { ModelName } from "./net/spec.js";
-import { FCN_STAGES, PRESETS, type FcnStage } from "./train/config.js";
+import { FCN_STAGES, PRESETS, type FcnStage, type PipelineConfig } from "./train/config.js";
 import type { Results } from "./train/evaluate.js";
 import { digitSource, FCN_STAGE_DEFS } from "./train/stages.js";
 import { inferWeightsConfig, readWeights } from "./weights/index.js";
@@ -99,12 +99,12 @@ export function trainedResults(dir = trainedModelsDir()): Results {
   return JSON.parse(readFileSync(file, "utf8")) as Results;
 }
 
-function dataSeed(dir?: string): number {
-  try {
-    return trainedResults(dir).seed;
-  } catch {
-    return PRESETS.default!.seed;
-  }
+/**
+ * The configuration the shipped models were trained and scored with (results.json), or
+ * the default preset's when no results.json is there yet; a broken one is an error.
+ */
+function trainedConfig(dir = trainedModelsDir()): PipelineConfig {
+  return existsSync(join(dir, "results.json")) ? trainedResults(dir).config : PRESETS.default!;
 }
 
 /**
@@ -112,15 +112,8 @@ function dataSeed(dir?: string): number {
  * seed; the card's scene settings unless `o` is given). Test scenes use test digits only.
  */
 export function trainedScene(split: Split, k: number, o?: SceneOptions, dir?: string): SegScene {
-  let options = o;
-  if (!options) {
-    try {
-      options = trainedResults(dir).scenes;
-    } catch {
-      options = PRESETS.default!.scenes;
-    }
-  }
-  return segScene(digitSource(dataSeed(dir)), split, k, options);
+  const c = trainedConfig(dir);
+  return segScene(digitSource(c.seed), split, k, o ?? c.scenes);
 }
 
 /** Test scene k (see trainedScene). */
@@ -130,15 +123,8 @@ export function trainedTestScene(k: number, o?: SceneOptions, dir?: string): Seg
 
 /** Single-digit classifier image k of a split (held-out test digits: split "test"). */
 export function trainedDigitImage(split: Split, k: number, o?: ClassifierImageOptions, dir?: string): DigitImage & { label: number } {
-  let options = o;
-  if (!options) {
-    try {
-      options = trainedResults(dir).config.classifier.images;
-    } catch {
-      options = PRESETS.default!.classifier.images;
-    }
-  }
-  return classifierImage(digitSource(dataSeed(dir)), split, k, options, split !== "train");
+  const c = trainedConfig(dir);
+  return classifierImage(digitSource(c.seed), split, k, o ?? c.classifier.images, split !== "train");
 }
 
 export { predictLabels, evaluateOnScenes, type Results, type SegEvaluation, type MetricFigures } from "./train/evaluate.js";

@@ -27,7 +27,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { decodeImage, Model, minInputSize, modelSpec, randomParams, readWeights, useBackend, writeWeights, type Params } from "../src/index.js";
 import { VOC_CLASSES } from "../viz/index.js";
-import { classNamesFor, DIGIT_CLASSES } from "../src/classes.js";
+import { classNamesFor, DIGIT_CLASS_NAMES } from "../src/classes.js";
 import { stageFigures } from "../explorer/figures.js";
 import { hoverInfo } from "../explorer/hover.js";
 import { resizeRgb } from "../explorer/image.js";
@@ -206,7 +206,7 @@ describe("explorer, Node parts", () => {
 
   test("class names: from the weights' metadata, else VOC for 21, digits for 11, else numbered", () => {
     expect(classNamesFor(21).names).toEqual(VOC_CLASSES);
-    expect(classNamesFor(11)).toMatchObject({ names: DIGIT_CLASSES });
+    expect(classNamesFor(11)).toMatchObject({ names: DIGIT_CLASS_NAMES });
     expect(classNamesFor(3).names).toEqual(["class 0", "class 1", "class 2"]);
     expect(classNamesFor(3, { notes: { class_names: '["sky", "road", "car"]' } })).toEqual({ names: ["sky", "road", "car"], source: "the weights' metadata (notes.class_names)" });
     expect(classNamesFor(3, { notes: { labels: "sky, road, car" } }).names).toEqual(["sky", "road", "car"]);
@@ -239,7 +239,7 @@ describe("explorer, Node parts", () => {
       const params = randomParams(spec, 1);
       const host = new Map([...params].map(([k, t]) => [k, { shape: t.shape, data: t.dataSync() as Float32Array }]));
       params.forEach((t) => t.dispose());
-      await writeWeights(path.join(root, "models", "fcn8s-digits.safetensors"), { params: host, meta: { model: "fcn8s", classes: 11, width: 1 / 32, notes: { class_names: JSON.stringify(DIGIT_CLASSES) } } });
+      await writeWeights(path.join(root, "models", "fcn8s-digits.safetensors"), { params: host, meta: { model: "fcn8s", classes: 11, width: 1 / 32, notes: { class_names: JSON.stringify(DIGIT_CLASS_NAMES) } } });
       fs.writeFileSync(path.join(root, "models", "broken.safetensors"), "not a safetensors file");
       fs.writeFileSync(path.join(root, "models", "README.md"), "# models\n");
       fs.copyFileSync(path.join(ROOT, "test", "fixtures", "tiny.png"), path.join(root, "models", "samples", "digits.png"));
@@ -260,7 +260,7 @@ describe("explorer, Node parts", () => {
       const { readWeightsBytes } = await import("../src/index.js");
       const file = await readWeightsBytes({ name: "fcn8s-digits.safetensors", bytes: fs.readFileSync(path.join(publicDir, "models", "fcn8s-digits.safetensors")) });
       const lm = loadModel("fcn8s", { kind: "file", file, label: "trained" });
-      expect(lm.classNames.names).toEqual(DIGIT_CLASSES);
+      expect(lm.classNames.names).toEqual(DIGIT_CLASS_NAMES);
       expect(lm.classNames.source).toBe("the weights' metadata (notes.class_names)");
       lm.model.dispose();
     } finally {

@@ -16,7 +16,8 @@ import { trainCommand, withOverrides } from "../src/train/cli.js";
 import { registerWasmTrainingKernels } from "../src/train/wasm-kernels.js";
 import { PRESETS, schedule } from "../src/train/config.js";
 import { classCrossEntropy, pixelCrossEntropy } from "../src/train/loss.js";
-import { hostOf, train, type TrainTask } from "../src/train/trainer.js";
+import { train, type TrainTask } from "../src/train/trainer.js";
+import { fromTensors } from "../src/weights/tensors.js";
 import { readWeights, writeWeights } from "../src/weights/index.js";
 import { f16ToF32, f32ToF16 } from "../src/weights/layout.js";
 import { randomArray } from "./support/random.js";
@@ -56,7 +57,7 @@ describe("resuming", () => {
     await useBackend("wasm");
     const spec = modelSpec("fcn32s", { width: 1 / 64, classes: 3 });
     const he = randomParams(spec, 1);
-    const init = await hostOf(he);
+    const init = await fromTensors(he);
     he.forEach((t) => t.dispose());
     const task = (checkpoint: string, maxStepsThisRun?: number): TrainTask => ({
       label: "t",
@@ -111,7 +112,7 @@ describe("weight files", () => {
 
   it("a file without its fixed bilinear layers loads with them rebuilt", async () => {
     const spec = modelSpec("fcn8s", { width: 1 / 64, classes: 4 });
-    const params = await hostOf(randomParams(spec, 2));
+    const params = await fromTensors(randomParams(spec, 2));
     const stored = new Map([...params].filter(([n]) => n !== "upscore8.weight"));
     const file = join(dir, "f.safetensors");
     await writeWeights(file, { params: stored, meta: { bilinear: ["upscore8"] } }, "safetensors", { dtype: "F16" });

@@ -13,7 +13,7 @@ import { modelSpec } from "../src/models/index.js";
 import { randomParams } from "../src/net/init.js";
 import { paramSpecs } from "../src/net/params.js";
 import { trainedParams } from "../src/trained.js";
-import { hostOf } from "../src/train/trainer.js";
+import { fromTensors } from "../src/weights/tensors.js";
 import { writeWeights } from "../src/weights/index.js";
 
 let dir = "";
@@ -29,7 +29,7 @@ describe("trainedParams", () => {
   it("returns every parameter in tfjs layout, the fixed bilinear layers rebuilt", async () => {
     const spec = modelSpec("fcn8s", { width: 1 / 64, classes: 11 });
     const tensors = randomParams(spec, 3);
-    const params = await hostOf(tensors);
+    const params = await fromTensors(tensors);
     tensors.forEach((t) => t.dispose());
     const stored = new Map([...params].filter(([n]) => n !== "upscore8.weight"));
     await writeWeights(join(dir, "fcn8s.safetensors"), { params: stored, meta: { model: "fcn8s", bilinear: ["upscore8"] } }, "safetensors");

@@ -74,7 +74,6 @@ export function digitPixels(digits: Digits, i: number): Uint8Array {
 }
 
 export type Split = "train" | "val" | "test";
-export const SPLITS: readonly Split[] = ["train", "val", "test"];
 
 export interface SplitFractions {
   readonly val: number;

@@ -12,15 +12,16 @@
  * image can be rebuilt alone, and training can resume at any step.
  */
 import { DIGIT_CLASSES, DIGIT_SIZE, digitPixels, type DigitSplits, type Digits, type Split } from "./digits.js";
-import { DIGIT_CLASSES as DIGIT_SCENE_CLASSES } from "../classes.js";
+import { DIGIT_CLASS_NAMES } from "../classes.js";
+import { IGNORE_LABEL } from "../../viz/palette.js";
 import { drawDigit } from "./render.js";
 import { hashSeed, intBetween, rng, uniform, type Rng } from "./rng.js";
 
 /** Background + the ten digits. */
 export const SEG_CLASSES = DIGIT_CLASSES + 1;
-export const SEG_CLASS_NAMES: readonly string[] = DIGIT_SCENE_CLASSES;
+export const SEG_CLASS_NAMES: readonly string[] = DIGIT_CLASS_NAMES;
 /** Pixels nobody can label (VOC's 255): left out of the loss and the metrics. */
-export const IGNORE = 255;
+export const IGNORE = IGNORE_LABEL;
 /** Ink at or above this (0..1) is stroke; at or below BACKGROUND_MAX it is background. */
 export const STROKE_MIN = 0.5;
 export const BACKGROUND_MAX = 0.1;

@@ -6,8 +6,8 @@
  * mean colour). The Preprocess travels in the weight files' metadata.
  */
 import * as tf from "@tensorflow/tfjs";
-import type { DigitImage, SegScene } from "../data/scenes.js";
-import type { Preprocess } from "../preprocess.js";
+import { toRgb, type DigitImage, type SegScene } from "../data/scenes.js";
+import { preprocessPixels, type Preprocess } from "../preprocess.js";
 
 export const DIGITS_PREPROCESS: Preprocess = {
   channelOrder: "RGB",
@@ -22,17 +22,10 @@ export function inputBatch(images: readonly DigitImage[], p: Preprocess = DIGITS
   if (images.length === 0) throw new Error("inputBatch: no images");
   const size = images[0]!.size;
   const data = new Float32Array(images.length * size * size * 3);
-  let o = 0;
-  for (const img of images) {
+  images.forEach((img, i) => {
     if (img.size !== size) throw new Error(`inputBatch: images of different sizes (${size} and ${img.size})`);
-    for (let i = 0; i < img.pixels.length; i++) {
-      const v = img.pixels[i]! * p.scale;
-      // Grey: the same value in every channel, whatever the channel order.
-      data[o++] = (v - p.mean[0]) / p.std[0];
-      data[o++] = (v - p.mean[1]) / p.std[1];
-      data[o++] = (v - p.mean[2]) / p.std[2];
-    }
-  }
+    data.set(preprocessPixels(toRgb(img).rgb, p), i * size * size * 3);
+  });
   return tf.tensor4d(data, [images.length, size, size, 3]);
 }
 

@@ -17,8 +17,8 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { loadDigits, splitDigits } from "../data/digits.js";
-import { classifierImage, segScene, type DigitSource } from "../data/scenes.js";
+import { DIGIT_CLASSES, loadDigits, splitDigits } from "../data/digits.js";
+import { classifierImage, SEG_CLASSES, segScene, type DigitSource } from "../data/scenes.js";
 import { hashSeed } from "../data/rng.js";
 import { modelSpec } from "../models/index.js";
 import { randomParams, surgery } from "../net/init.js";
@@ -31,7 +31,8 @@ import { toTensors } from "../weights/tensors.js";
 import { DIGITS_PREPROCESS, inputBatch, labelBatch } from "./batch.js";
 import { FCN_STAGES, schedule, type FcnStage, type PipelineConfig } from "./config.js";
 import { classCrossEntropy, pixelCrossEntropy } from "./loss.js";
-import { hostOf, train, type TrainResult } from "./trainer.js";
+import { train, type TrainResult } from "./trainer.js";
+import { fromTensors } from "../weights/tensors.js";
 import { initFromCoarser } from "./init.js";
 import { unitVarianceInit } from "./lsuv.js";
 
@@ -155,7 +156,7 @@ function countOf(params: HostParams, keep: (name: string) => boolean): number {
 // Stage 1: the classifier.
 
 export function classifierSpec(config: PipelineConfig): NetSpec {
-  return modelSpec("vgg16", { width: config.width, classes: 10 });
+  return modelSpec("vgg16", { width: config.width, classes: DIGIT_CLASSES });
 }
 
 export async function runClassifier(ctx: PipelineContext): Promise<StageReport | null> {
@@ -167,7 +168,7 @@ export async function runClassifier(ctx: PipelineContext): Promise<StageReport |
   // (see lsuv.ts: without it this plain 16-layer net does not start learning).
   const initBatch = inputBatch(Array.from({ length: 32 }, (_, i) => classifierImage(src, "train", -1 - i, c.images)));
   const he = randomParams(spec, config.seed);
-  const init = unitVarianceInit(spec, await hostOf(he), initBatch, 1);
+  const init = unitVarianceInit(spec, await fromTensors(he), initBatch, 1);
   he.forEach((t) => t.dispose());
   initBatch.dispose();
   const result = await train({
@@ -253,7 +254,7 @@ export const FCN_STAGE_DEFS: Readonly<Record<FcnStage, FcnStageDef>> = {
 };
 
 export function fcnSpec(config: PipelineConfig, stage: FcnStage): NetSpec {
-  return modelSpec(FCN_STAGE_DEFS[stage].model, { width: config.width, classes: 11 });
+  return modelSpec(FCN_STAGE_DEFS[stage].model, { width: config.width, classes: SEG_CLASSES });
 }
 
 /** The initial parameters of an FCN stage, from the file of the stage it starts from. */
@@ -267,7 +268,7 @@ export async function fcnInit(ctx: PipelineContext, stage: FcnStage): Promise<Ho
     try {
       const params = surgery(tensors, spec);
       try {
-        return await hostOf(params);
+        return await fromTensors(params);
       } finally {
         params.forEach((t) => t.dispose());
       }

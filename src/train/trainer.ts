@@ -16,6 +16,7 @@ import type { NetSpec } from "../net/spec.js";
 import { paramSpecs } from "../net/params.js";
 import { readSafetensorsRaw, writeSafetensorsRaw } from "../weights/safetensors.js";
 import type { HostParams } from "../weights/types.js";
+import { fromTensors } from "../weights/tensors.js";
 import { Adam } from "./adam.js";
 import { trainForward } from "./forward.js";
 import { progressLine } from "./progress.js";
@@ -102,12 +103,6 @@ async function writeCheckpoint(file: string, meta: CheckpointMeta, params: HostP
 
 let variableCounter = 0;
 
-export async function hostOf(vars: ReadonlyMap<string, tf.Tensor>): Promise<HostParams> {
-  const out: HostParams = new Map();
-  for (const [k, t] of vars) out.set(k, { shape: t.shape, data: Float32Array.from((await t.data()) as Float32Array) });
-  return out;
-}
-
 export async function train(task: TrainTask): Promise<TrainResult> {
   const names = paramSpecs(task.spec).map((p) => p.name);
   const missing = names.filter((n) => !task.init.has(n));
@@ -141,7 +136,7 @@ export async function train(task: TrainTask): Promise<TrainResult> {
   const save = async (step: number) => {
     seconds += (performance.now() - t0) / 1000;
     t0 = performance.now();
-    await writeCheckpoint(task.checkpoint, { key: task.key, label: task.label, step, losses, seconds }, await hostOf(vars), await adam.state());
+    await writeCheckpoint(task.checkpoint, { key: task.key, label: task.label, step, losses, seconds }, await fromTensors(vars), await adam.state());
     t0 = performance.now();
   };
   try {
@@ -168,7 +163,7 @@ export async function train(task: TrainTask): Promise<TrainResult> {
       if ((step + 1) % task.checkpointEvery === 0 && step + 1 < end) await save(step + 1);
     }
     await save(end);
-    const params = await hostOf(vars);
+    const params = await fromTensors(vars);
     const head = losses.slice(0, 20);
     const tail = losses.slice(-20);
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
