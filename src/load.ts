@@ -4,7 +4,7 @@ import { modelSpec } from "./models/index.js";
 import { surgery } from "./net/init.js";
 import { paramSpecs } from "./net/params.js";
 import { bilinearFilter } from "./bilinear.js";
-import type { NetSpec } from "./net/spec.js";
+import { MODEL_NAMES, type NetSpec } from "./net/spec.js";
 import { CAFFE_FCN_PREPROCESS } from "./preprocess.js";
 import { checkWeights, inferWeightsConfig, toTensors } from "./weights/index.js";
 import type { HostParams, WeightsFile } from "./weights/types.js";
@@ -17,15 +17,22 @@ export interface LoadOptions extends ModelOptions {
 }
 
 /**
- * A model from a weights file. Width and class count come from the file's tensors.
+ * A model from a weights file. `model` undefined (or "auto"): the model the file says it
+ * is (its metadata: fcn-viz's own files, a .caffemodel's layers), else the one its tensors
+ * imply (VGG16 weights alone: the classifier). Width and class count come from the file's
+ * tensors; an at-once FCN-8s file builds the at-once net.
  * VGG16 weights given for an FCN go through the paper's surgery (convs and fc6/fc7
  * carried over, score layers zero, upsampling bilinear). Any mismatch is one error
  * listing every missing, unexpected and mis-shaped tensor.
  */
-export function modelFromWeights(name: string, file: WeightsFile, o: LoadOptions = {}): Model {
+export function modelFromWeights(model: string | undefined, file: WeightsFile, o: LoadOptions = {}): Model {
   const log = o.log ?? (() => {});
   const found = inferWeightsConfig(file.params);
-  const spec = modelSpec(name, { width: found.width, classes: found.classes });
+  const name = model === undefined || model === "auto" ? modelOfFile(file, found.model, log) : model;
+  // The at-once scaling is part of the trained net: dropping it would be a silently wrong model.
+  const atOnce = name === "fcn8s" && file.meta.atOnce === true;
+  if (atOnce) log("at-once FCN-8s: pool4 scaled by 0.01 and pool3 by 0.0001 before their score layers");
+  const spec = modelSpec(name, { width: found.width, classes: found.classes, ...(atOnce && { atOnce }) });
   const preprocess = o.preprocess ?? file.meta.preprocess ?? CAFFE_FCN_PREPROCESS;
   if (!o.preprocess && !file.meta.preprocess) {
     log(`the weights file does not say how images were preprocessed; assuming ${preprocess.source}`);
@@ -56,6 +63,19 @@ export function modelFromWeights(name: string, file: WeightsFile, o: LoadOptions
   } finally {
     params.forEach((t) => t.dispose());
   }
+}
+
+/** The model a file is for: what it says, else what its tensors imply. */
+function modelOfFile(file: WeightsFile, implied: string | undefined, log: (line: string) => void): string {
+  const name = file.meta.model ?? implied;
+  if (!name) {
+    throw new Error(
+      `cannot tell which model the weights${file.source ? ` in ${file.source}` : ""} are for (no model in their metadata, ` +
+        `no VGG16/FCN layer names): name it (${MODEL_NAMES.join(", ")})`,
+    );
+  }
+  log(`model: ${name}, ${file.meta.model ? "as the weights file says" : "from the weights' layer names"}`);
+  return name;
 }
 
 /** Disposes every tensor of a set of taps (after reading them). */

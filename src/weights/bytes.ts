@@ -4,6 +4,7 @@
  * layout conversions and errors as readWeights; no Node module is used on this path
  * (HDF5 goes through h5wasm's in-memory file system), so it runs in Node and browsers.
  */
+import { readCaffemodelBytes } from "./caffemodel.js";
 import { detectWeightsFormatOfBytes } from "./detect.js";
 import { WeightsFileError } from "./errors.js";
 import { kerasWeightsFromH5 } from "./keras-h5.js";
@@ -31,7 +32,7 @@ export async function readWeightsBytes(input: NamedBytes | readonly NamedBytes[]
       throw new WeightsFileError(
         listNames(files),
         `several files given (${listNames(files)}): that is a tfjs weights set, which needs exactly one model.json ` +
-          `among them (found ${json.length}); otherwise give one .safetensors or .h5 file`,
+          `among them (found ${json.length}); otherwise give one .safetensors, .h5 or .caffemodel file`,
       );
     }
     return readTfjsBytes(json[0]!, files.filter((f) => f !== json[0]));
@@ -44,6 +45,8 @@ export async function readWeightsBytes(input: NamedBytes | readonly NamedBytes[]
       return { ...(await readKerasH5Bytes(f)), source: f.name };
     case "tfjs":
       return readTfjsBytes(f, []);
+    case "caffemodel":
+      return { ...(await readCaffemodelBytes(f.bytes, f.name)), source: f.name };
   }
 }
 

@@ -1,10 +1,10 @@
 import type { ModelName } from "../net/spec.js";
 import type { ParamSpec } from "../net/params.js";
 import { widthFromConv1, widthText } from "../vgg16.js";
-import { WeightsMismatchError, type MisshapedTensor } from "./errors.js";
+import { WeightsFileError, WeightsMismatchError, type MisshapedTensor } from "./errors.js";
 import { sameShape, shapeText } from "./layout.js";
 import { splitParamName } from "./names.js";
-import type { WeightsFormat } from "./types.js";
+import type { WeightsFormat, WeightsMeta } from "./types.js";
 
 /** Anything with named shapes: HostParams, Params (tf.Tensor has .shape), or specs. */
 export type ShapeMap = ReadonlyMap<string, { readonly shape: readonly number[] }>;
@@ -79,9 +79,10 @@ export function checkWeights(specs: readonly ParamSpec[], params: ShapeMap, opts
 function fileLayout(name: string, expected: readonly number[], found: readonly number[], format?: WeightsFormat): string {
   if (found.length !== 4 || expected.length !== 4) return "";
   const parts = splitParamName(name);
-  if (format === "safetensors") {
+  if (format === "safetensors" || format === "caffemodel") {
+    // Caffe's blobs are PyTorch's layout: conv (out, in, kH, kW), deconv (in, out, kH, kW).
     const torch = (s: readonly number[]) => `(${[s[3], s[2], s[0], s[1]].join(", ")})`;
-    return `  (PyTorch layout: expected ${torch(expected)}, found ${torch(found)})`;
+    return `  (${format === "caffemodel" ? "Caffe" : "PyTorch"} layout: expected ${torch(expected)}, found ${torch(found)})`;
   }
   if (format === "keras-h5" && parts && ["fc6", "fc7", "fc8"].includes(parts.layer)) {
     const dense = (s: readonly number[]) => `(${s[0]! * s[1]! * s[2]!}, ${s[3]})`;
@@ -117,6 +118,24 @@ export function inferWeightsConfig(params: ShapeMap): InferredConfig {
     ...(c1 !== undefined && { width: widthFromConv1(c1) }),
     ...(classes !== undefined && { classes }),
   };
+}
+
+/**
+ * The metadata's class names must fit the tensors: one name per output of the last
+ * scoring layer (score_fr for an FCN, fc8 for VGG16). Without that layer (a VGG16
+ * file without fc8) there is nothing to check. Throws a message naming both counts.
+ */
+export function checkClassNames(params: ShapeMap, meta: WeightsMeta, where: string): void {
+  const names = meta.classNames;
+  if (names === undefined) return;
+  const { classes } = inferWeightsConfig(params);
+  if (classes !== undefined && classes !== names.length) {
+    throw new WeightsFileError(
+      where,
+      `${where}: the metadata names ${names.length} classes (classNames) but the weights score ${classes}: ` +
+        `give one name per class, in label order, or drop the names`,
+    );
+  }
 }
 
 export function describeConfig(c: InferredConfig): string {

@@ -1,4 +1,5 @@
 import { promises as fsp } from "node:fs";
+import { looksLikeCaffemodel } from "./caffemodel.js";
 import { WeightsFileError } from "./errors.js";
 import { statWeightsPath } from "./fsutil.js";
 import { MAX_HEADER_BYTES } from "./safetensors.js";
@@ -6,6 +7,8 @@ import { modelJsonPath } from "./tfjs-format.js";
 import { ACCEPTED_FORMATS_TEXT, type WeightsFormat } from "./types.js";
 
 const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+/** Enough of a file's start to see a .caffemodel's net name and first layer tag. */
+const HEAD_BYTES = 4096;
 
 /**
  * The format of a weights file, from its content (extensions lie: a Keras file may be
@@ -19,12 +22,13 @@ export async function detectWeightsFormat(p: string): Promise<WeightsFormat> {
   }
   const fh = await fsp.open(p, "r");
   try {
-    const head = new Uint8Array(Math.min(st.size, 64));
+    const head = new Uint8Array(Math.min(st.size, HEAD_BYTES));
     await fh.read(head, 0, head.length, 0);
     if (await hasHdf5Signature(fh, st.size, head)) return "keras-h5";
     if (looksLikeSafetensors(head, st.size)) return "safetensors";
-    const firstChar = new TextDecoder().decode(head).trimStart()[0];
+    const firstChar = new TextDecoder().decode(head.subarray(0, 64)).trimStart()[0];
     if (firstChar === "{") return "tfjs";
+    if (looksLikeCaffemodel(head, st.size)) return "caffemodel";
     throw new WeightsFileError(p, `${p} is not a weights file this tool reads${describe(head, p)}. Accepted: ${ACCEPTED_FORMATS_TEXT}.`);
   } finally {
     await fh.close();
@@ -43,6 +47,7 @@ export function detectWeightsFormatOfBytes(bytes: Uint8Array, name: string): Wei
   const head = bytes.subarray(0, 64);
   if (looksLikeSafetensors(head, bytes.length)) return "safetensors";
   if (new TextDecoder().decode(head).trimStart()[0] === "{") return "tfjs";
+  if (looksLikeCaffemodel(bytes.subarray(0, HEAD_BYTES), bytes.length)) return "caffemodel";
   throw new WeightsFileError(name, `${name} is not a weights file this tool reads${describe(head, name)}. Accepted: ${ACCEPTED_FORMATS_TEXT}.`);
 }
 
@@ -76,6 +81,10 @@ function describe(b: Uint8Array, p: string): string {
   }
   if (b[0] === 0x80 && b[1]! >= 2 && b[1]! <= 5) return " (it is a Python pickle, e.g. an old PyTorch checkpoint; convert it to safetensors)";
   if (starts(0x1f, 0x8b)) return " (it is gzip-compressed; decompress it first)";
-  if (/\.caffemodel$/i.test(p)) return " (Caffe .caffemodel files are not read directly; convert them to safetensors)";
+  const text = new TextDecoder().decode(b.subarray(0, 64)).trimStart();
+  if (/^(name\s*:|layers?\s*\{|input\s*:)/.test(text)) {
+    return " (it is a Caffe .prototxt: the net's definition as text, without weights; the weights are the binary .caffemodel)";
+  }
+  if (/\.caffemodel$/i.test(p)) return " (its name says .caffemodel, but it does not start like one: a Caffe net in binary protobuf; a partial or corrupt download?)";
   return "";
 }

@@ -1,6 +1,9 @@
 import { promises as fsp } from "node:fs";
 import * as path from "node:path";
+import { readCaffemodel } from "./caffemodel.js";
 import { detectWeightsFormat } from "./detect.js";
+import { checkClassNames } from "./check.js";
+import { metaFromJson } from "./meta.js";
 import { WeightsFileError } from "./errors.js";
 import { readKerasH5, writeKerasH5 } from "./keras-h5.js";
 import { readSafetensorsWeights, writeSafetensorsWeights } from "./safetensors.js";
@@ -16,6 +19,7 @@ export { readSafetensorsRaw, writeSafetensorsRaw, readSafetensorsWeights, writeS
 export { readKerasH5, writeKerasH5 } from "./keras-h5.js";
 export { readTfjsWeights, writeTfjsWeights, TFJS_FORMAT_TAG } from "./tfjs-format.js";
 export { readWeightsBytes, type NamedBytes } from "./bytes.js";
+export { readCaffemodel, readCaffemodelBytes } from "./caffemodel.js";
 
 /**
  * Reads any supported weights file, detecting the format from its content, with
@@ -31,13 +35,16 @@ export async function readWeights(p: string): Promise<WeightsFile> {
       return readKerasH5(p);
     case "tfjs":
       return readTfjsWeights(p);
+    case "caffemodel":
+      return readCaffemodel(p);
   }
 }
 
-/** .safetensors, .h5 / .hdf5, .json or a directory (tfjs). */
+/** .safetensors, .h5 / .hdf5, .json or a directory (tfjs), .caffemodel (read only). */
 export async function formatFromPath(p: string): Promise<WeightsFormat> {
   const ext = path.extname(p).toLowerCase();
   if (ext === ".safetensors") return "safetensors";
+  if (ext === ".caffemodel") return "caffemodel";
   if (ext === ".h5" || ext === ".hdf5") return "keras-h5";
   if (ext === ".json") return "tfjs";
   const isDir = await fsp.stat(p).then((s) => s.isDirectory(), () => false);
@@ -56,6 +63,8 @@ export async function writeWeights(
   options: WriteOptions = {},
 ): Promise<void> {
   const f = format ?? (await formatFromPath(p));
+  // What the readers would reject is not written: class names that do not fit.
+  checkClassNames(file.params, metaFromJson(file.meta, p), p);
   switch (f) {
     case "safetensors":
       return writeSafetensorsWeights(p, file, options.dtype ? { dtype: options.dtype } : {});
@@ -63,6 +72,12 @@ export async function writeWeights(
       return writeKerasH5(p, file, options.kerasNaming);
     case "tfjs":
       return writeTfjsWeights(p, file, options.shardBytes === undefined ? {} : { shardBytes: options.shardBytes });
+    case "caffemodel":
+      throw new WeightsFileError(
+        p,
+        `${p}: fcn-viz reads .caffemodel files but does not write them: write .safetensors instead ` +
+          `(fcn-viz, PyTorch and the browser explorer read it; --dtype F16 halves it)`,
+      );
     default:
       throw new Error(`unknown weights format "${String(f)}": ${ACCEPTED_FORMATS_TEXT}`);
   }

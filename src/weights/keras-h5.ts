@@ -5,6 +5,7 @@ import { WeightsFileError } from "./errors.js";
 import { writeAtomically } from "./fsutil.js";
 import { kerasDenseToTfjs, numel, shapeText, tfjsToKerasDense } from "./layout.js";
 import { META_PREFIX, metaFromStrings, metaToStrings } from "./meta.js";
+import { checkClassNames } from "./check.js";
 import { caffeToKerasLayer, FC_INPUT_LAYER, kerasToCaffeLayer, kerasVgg16Layers, splitParamName } from "./names.js";
 import type { HostParams, HostTensor, KerasNaming, WeightsFile, WeightsToWrite } from "./types.js";
 
@@ -93,8 +94,10 @@ export function kerasWeightsFromH5(f: Group, file: string, opts: ReadKerasOption
     if (layer.kernel || layer.bias) layers.set(kerasToCaffeLayer(kerasName), layer);
   }
   const meta = metaFromStrings(readMetaAttrs(f), file);
+  const params = toTfjsParams(layers, file);
+  checkClassNames(params, meta, file);
   return {
-    params: toTfjsParams(layers, file),
+    params,
     meta: meta.preprocess ? meta : { ...meta, preprocess: KERAS_VGG16_PREPROCESS },
     format: "keras-h5",
   };

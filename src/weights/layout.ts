@@ -34,21 +34,40 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
 export function torchToTfjs(t: HostTensor): HostTensor {
   if (t.shape.length !== 4) throw new Error(`internal: torchToTfjs needs a 4-D tensor, got ${shapeText(t.shape)}`);
   const [o, i, kh, kw] = t.shape as [number, number, number, number];
+  const out = new Float32Array(t.data.length);
+  torchRowsToTfjs(t.shape, out)(t.data, 0, o);
+  return { shape: [kh, kw, i, o], data: out };
+}
+
+/**
+ * torchToTfjs a block of rows at a time, for readers that hold one block of a large
+ * tensor at once (a .caffemodel's fc6 is read 4 MB at a time instead of as a second
+ * 411 MB copy). The returned function puts rows [r0, r1) of the PyTorch-layout tensor,
+ * given as `rows` (row r0 first), into `out` (tfjs layout, shape [kH, kW, I, O]).
+ */
+export function torchRowsToTfjs(shape: readonly number[], out: Float32Array): (rows: Float32Array, r0: number, r1: number) => void {
+  const [o, i, kh, kw] = shape as [number, number, number, number];
   const cols = i * kh * kw;
-  const a = t.data;
-  const out = new Float32Array(a.length);
   const dst = rowStarts(i, kh, kw, o);
-  for (let r0 = 0; r0 < o; r0 += TILE) {
-    const r1 = Math.min(o, r0 + TILE);
-    for (let c0 = 0; c0 < cols; c0 += TILE) {
-      const c1 = Math.min(cols, c0 + TILE);
-      for (let c = c0; c < c1; c++) {
-        const d = dst[c]!;
-        for (let r = r0; r < r1; r++) out[d + r] = a[r * cols + c]!;
+  return (a, first, last) => {
+    for (let r0 = first; r0 < last; r0 += TILE) {
+      const r1 = Math.min(last, r0 + TILE);
+      for (let c0 = 0; c0 < cols; c0 += TILE) {
+        const c1 = Math.min(cols, c0 + TILE);
+        for (let c = c0; c < c1; c++) {
+          const d = dst[c]!;
+          let s = (r0 - first) * cols + c;
+          for (let r = r0; r < r1; r++, s += cols) out[d + r] = a[s]!;
+        }
       }
     }
-  }
-  return { shape: [kh, kw, i, o], data: out };
+  };
+}
+
+/** Rows per block for torchRowsToTfjs: about `floats` values, whole cache tiles when rows are short. */
+export function torchRowBlock(cols: number, floats = 1 << 20): number {
+  const rows = Math.max(1, Math.floor(floats / cols));
+  return rows >= TILE ? rows - (rows % TILE) : rows;
 }
 
 /** Inverse of torchToTfjs: transpose(3, 2, 0, 1). */

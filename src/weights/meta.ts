@@ -17,8 +17,10 @@ const KEYS = {
   classes: `${META_PREFIX}classes`,
   width: `${META_PREFIX}width`,
   preprocess: `${META_PREFIX}preprocess`,
+  classNames: `${META_PREFIX}class_names`,
   notes: `${META_PREFIX}notes`,
   bilinear: `${META_PREFIX}bilinear`,
+  atOnce: `${META_PREFIX}at_once`,
 } as const;
 
 export function metaToStrings(meta: WeightsMeta): Record<string, string> {
@@ -28,8 +30,10 @@ export function metaToStrings(meta: WeightsMeta): Record<string, string> {
   if (meta.classes !== undefined) out[KEYS.classes] = String(meta.classes);
   if (meta.width !== undefined) out[KEYS.width] = String(meta.width);
   if (meta.preprocess !== undefined) out[KEYS.preprocess] = JSON.stringify(meta.preprocess);
+  if (meta.classNames !== undefined) out[KEYS.classNames] = JSON.stringify(meta.classNames);
   if (meta.notes !== undefined && Object.keys(meta.notes).length > 0) out[KEYS.notes] = JSON.stringify(meta.notes);
   if (meta.bilinear !== undefined && meta.bilinear.length > 0) out[KEYS.bilinear] = JSON.stringify(meta.bilinear);
+  if (meta.atOnce !== undefined) out[KEYS.atOnce] = String(meta.atOnce);
   return out;
 }
 
@@ -45,8 +49,10 @@ export function metaFromStrings(rec: Record<string, string>, where: string, igno
     else if (k === KEYS.classes) json.classes = parseNumber(v, k, where);
     else if (k === KEYS.width) json.width = parseNumber(v, k, where);
     else if (k === KEYS.preprocess) json.preprocess = parseJson(v, k, where);
+    else if (k === KEYS.classNames) json.classNames = parseJson(v, k, where);
     else if (k === KEYS.notes) Object.assign(notes, parseJson(v, k, where));
     else if (k === KEYS.bilinear) json.bilinear = parseJson(v, k, where);
+    else if (k === KEYS.atOnce) json.atOnce = parseJson(v, k, where);
     else if (!ignore.includes(k)) notes[k] = v;
   }
   if (Object.keys(notes).length > 0) json.notes = notes;
@@ -80,6 +86,9 @@ export function metaFromJson(x: unknown, where: string): WeightsMeta {
         if (!isPreprocess(v)) throw new Error(`${where}: preprocess ${JSON.stringify(v)} is not a Preprocess (channelOrder, scale, mean[3], std[3], source)`);
         meta.preprocess = v as Preprocess;
         break;
+      case "classNames":
+        meta.classNames = classNamesFromJson(v, where);
+        break;
       case "notes": {
         if (typeof v !== "object" || v === null || Array.isArray(v) || Object.values(v).some((s) => typeof s !== "string")) {
           throw new Error(`${where}: notes must map strings to strings, got ${JSON.stringify(v)}`);
@@ -91,11 +100,36 @@ export function metaFromJson(x: unknown, where: string): WeightsMeta {
         if (!Array.isArray(v) || v.some((s) => typeof s !== "string")) throw new Error(`${where}: bilinear must be a list of layer names, got ${JSON.stringify(v)}`);
         meta.bilinear = [...(v as string[])];
         break;
+      case "atOnce":
+        if (typeof v !== "boolean") throw new Error(`${where}: atOnce must be true or false, got ${JSON.stringify(v)}`);
+        meta.atOnce = v;
+        break;
       default:
-        throw new Error(`${where}: unknown metadata key "${k}" (known: model, classes, width, preprocess, notes, bilinear)`);
+        throw new Error(`${where}: unknown metadata key "${k}" (known: model, classes, width, preprocess, classNames, notes, bilinear, atOnce)`);
     }
   }
+  if (meta.atOnce && meta.model !== undefined && meta.model !== "fcn8s") {
+    throw new Error(`${where}: atOnce is a variant of fcn8s, but the metadata's model is ${meta.model}`);
+  }
+  if (meta.classNames !== undefined && meta.classes !== undefined && meta.classNames.length !== meta.classes) {
+    throw new Error(
+      `${where}: classNames (${KEYS.classNames}) lists ${meta.classNames.length} names but classes says ${meta.classes}: ` +
+        `give one name per class, in label order, or drop the names`,
+    );
+  }
   return meta;
+}
+
+/** One name per class, in label order; names may repeat (ImageNet has two "crane"s), none may be blank. */
+function classNamesFromJson(v: unknown, where: string): string[] {
+  if (!Array.isArray(v) || v.length === 0) {
+    throw new Error(`${where}: classNames (${KEYS.classNames}) must be a non-empty list of class names, got ${JSON.stringify(v)?.slice(0, 200)}`);
+  }
+  const bad = v.findIndex((s) => typeof s !== "string" || s.trim() === "");
+  if (bad >= 0) {
+    throw new Error(`${where}: classNames (${KEYS.classNames}) item ${bad} is ${JSON.stringify(v[bad])}: every class needs a name (a non-empty string)`);
+  }
+  return [...(v as string[])];
 }
 
 function parseNumber(v: string, key: string, where: string): number {

@@ -3,6 +3,7 @@ import { WeightsFileError } from "./errors.js";
 import { assertLittleEndianHost, bytesOf, readRange, writeAtomically } from "./fsutil.js";
 import { bf16ToF32, f16ToF32, f32ToF16, numel, shapeText, tfjsToTorch, torchLinearToTfjs, torchToTfjs } from "./layout.js";
 import { metaFromStrings, metaToStrings } from "./meta.js";
+import { checkClassNames } from "./check.js";
 import { FC_INPUT_LAYER, splitParamName, torchvisionToCaffeLayer } from "./names.js";
 import type { HostParams, HostTensor, WeightsFile, WeightsToWrite } from "./types.js";
 import type { Preprocess } from "../preprocess.js";
@@ -254,6 +255,7 @@ export function safetensorsToWeights(raw: RawSafetensors, file: string): Weights
 
   let meta = metaFromStrings(raw.metadata, file, ["format"]);
   if (torchvision && meta.preprocess === undefined) meta = { ...meta, preprocess: TORCHVISION_PREPROCESS };
+  checkClassNames(params, meta, file);
   return { params, meta, format: "safetensors" };
 }
 

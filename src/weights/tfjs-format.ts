@@ -5,6 +5,7 @@ import { WeightsFileError } from "./errors.js";
 import { assertLittleEndianHost, bytesOf, statWeightsPath, writeAtomically } from "./fsutil.js";
 import { kerasDenseToTfjs, numel, shapeText } from "./layout.js";
 import { metaFromJson } from "./meta.js";
+import { checkClassNames } from "./check.js";
 import { FC_INPUT_LAYER, kerasToCaffeLayer, splitParamName } from "./names.js";
 import type { HostParams, HostTensor, WeightsFile, WeightsToWrite, WeightsMeta } from "./types.js";
 
@@ -113,6 +114,7 @@ export async function tfjsWeightsFromJson(
   const { params, keras } = renameKeras(raw, jsonPath);
   let meta: WeightsMeta = metaFromJson((json as { fcnViz?: unknown }).fcnViz, `${jsonPath} (fcnViz)`);
   if (keras && !meta.preprocess) meta = { ...meta, preprocess: KERAS_VGG16_PREPROCESS };
+  checkClassNames(params, meta, jsonPath);
   return { params, meta, format: "tfjs" };
 }
 

@@ -21,6 +21,12 @@ export interface WeightsMeta {
   readonly classes?: number;
   readonly width?: number;
   readonly preprocess?: Preprocess;
+  /**
+   * The name of each output class, in label order (index = label). Carried by the
+   * weights because only they know what their classes mean; when absent, names come
+   * from the class count (classNamesFor in src/classes.ts).
+   */
+  readonly classNames?: readonly string[];
   /** Free-form notes (training data, seed, ...). */
   readonly notes?: Record<string, string>;
   /**
@@ -29,19 +35,25 @@ export interface WeightsMeta {
    * fixed 64x64 upscore alone would otherwise be as large as the rest of a small net.
    */
   readonly bilinear?: readonly string[];
+  /**
+   * The at-once FCN-8s (voc-fcn8s-atonce): pool4 scaled by 0.01 and pool3 by 0.0001
+   * before their score layers. Same tensors as FCN-8s, different net: a file says so.
+   */
+  readonly atOnce?: boolean;
 }
 
 /** A weights file read into memory, layouts already converted to tfjs's. */
 export interface WeightsFile {
   readonly params: HostParams;
   readonly meta: WeightsMeta;
-  /** "safetensors" | "keras-h5" | "tfjs". */
+  /** "safetensors" | "keras-h5" | "tfjs" | "caffemodel". */
   readonly format: WeightsFormat;
   /** The path it was read from (absent for files built in memory). */
   readonly source?: string;
 }
 
-export type WeightsFormat = "safetensors" | "keras-h5" | "tfjs";
+/** "caffemodel" is read only: weights are written as one of the others. */
+export type WeightsFormat = "safetensors" | "keras-h5" | "tfjs" | "caffemodel";
 
 /**
  * What the writers take: parameters and metadata. A WeightsFile read earlier fits as
@@ -54,7 +66,7 @@ export interface WeightsToWrite {
   readonly source?: string;
 }
 
-export const WEIGHTS_FORMATS: readonly WeightsFormat[] = ["safetensors", "keras-h5", "tfjs"];
+export const WEIGHTS_FORMATS: readonly WeightsFormat[] = ["safetensors", "keras-h5", "tfjs", "caffemodel"];
 
 /**
  * How a Keras HDF5 file names its datasets, relative to the layer group:
@@ -76,4 +88,4 @@ export interface WriteOptions {
 /** Human-readable list of what readWeights accepts, for error messages. */
 export const ACCEPTED_FORMATS_TEXT =
   "safetensors (.safetensors, PyTorch layout), Keras HDF5 weights (.h5, e.g. vgg16_weights_tf_dim_ordering_tf_kernels.h5), " +
-  "or a tfjs weights directory / model.json";
+  "a tfjs weights directory / model.json, or a Caffe .caffemodel (the FCN authors' and the VGG authors' releases)";
