@@ -9,10 +9,12 @@ import { modelFromWeights } from "./load.js";
 import { randomModel, type Model, type RgbImage } from "./model.js";
 import { modelSpec } from "./models/index.js";
 import { formatSummary, summarize } from "./net/geometry.js";
-import { findNode, tapNames } from "./net/spec.js";
+import { findNode, tapNames, type NetSpec } from "./net/spec.js";
 import { overlayPixels } from "./overlay.js";
-import { readWeights, writeWeights } from "./weights/index.js";
-import { classNamesFor } from "./classes.js";
+import { formatFromPath, writeWeights } from "./weights/index.js";
+import { loadWeights } from "./published/load.js";
+import { FETCH_USAGE, fetchCommand } from "./published/cli.js";
+import { classNamesFor, type ClassNames } from "./classes.js";
 import type { KerasNaming } from "./weights/types.js";
 import { TRAIN_USAGE, trainCommand } from "./train/cli.js";
 
@@ -20,14 +22,18 @@ const KERAS_NAMINGS: readonly KerasNaming[] = ["keras1", "tf-keras2", "keras3"];
 
 const USAGE = `fcn-viz: see how a fully convolutional network works (FCN, Long et al. 2015)
 
-  fcn-viz segment INPUT --weights FILE|random [--model fcn8s] [--backend auto]
+  fcn-viz segment INPUT --weights FILE|NAME|random [--model MODEL] [--backend auto]
                   [--out overlay.png] [--taps-dir DIR] [--taps a,b,c]
                   [--width 1] [--classes 21]       (sizes for --weights random)
+      --model: by default the one the weights are (fcn8s for --weights random).
       INPUT: a PNG/JPEG image, or a .npy float32 array H x W x 3 or 1 x H x W x 3,
       already preprocessed (fed straight to conv1_1).
   fcn-viz summary [--model fcn8s] [--size 500x500] [--width 1] [--classes 21]
-  fcn-viz convert IN OUT [--naming keras1|tf-keras2|keras3]
-      formats: .safetensors (PyTorch layout), .h5 (Keras), a directory or model.json (tfjs)
+  fcn-viz convert IN OUT [--naming keras1|tf-keras2|keras3] [--dtype F32|F16]
+      formats: .safetensors (PyTorch layout; --dtype F16 halves it), .h5 (Keras), a directory
+      or model.json (tfjs); IN may also be a Caffe .caffemodel (read only)
+      IN (and --weights) may be a published NAME fetched into the cache:
+  ${FETCH_USAGE}
   ${TRAIN_USAGE.replace(/\n/g, "\n  ")}
 
 models: vgg16, vgg16-fcn, fcn32s, fcn16s, fcn8s
@@ -86,7 +92,7 @@ async function segment(args: string[]): Promise<void> {
     args,
     allowPositionals: true,
     options: {
-      model: { type: "string", default: "fcn8s" },
+      model: { type: "string" },
       weights: { type: "string" },
       backend: { type: "string", default: "auto" },
       out: { type: "string" },
@@ -100,30 +106,40 @@ async function segment(args: string[]): Promise<void> {
   if (!inputPath) throw new UsageError(`segment needs an INPUT image or .npy file\n\n${USAGE}`);
   if (!values.weights) {
     throw new UsageError(
-      "segment needs --weights FILE (safetensors, Keras .h5, or a tfjs model.json / directory), " +
+      "segment needs --weights FILE (safetensors, Keras .h5, a tfjs model.json / directory, or a Caffe .caffemodel), " +
         "or --weights random to see the mechanics with random weights (predictions then mean nothing)",
     );
   }
-  // Unknown names and unreadable files fail here, before any slow work.
-  const spec = modelSpec(values.model!);
+  // Without --model the weights say which model they are (random weights: fcn8s).
+  const named = values.model ?? (values.weights === "random" ? "fcn8s" : undefined);
+  // Unknown names and unreadable files fail here, before any slow work (tap names too, if the model is named).
   const taps = values.taps ? values.taps.split(",").map((t) => t.trim()).filter(Boolean) : values["taps-dir"] ? "all" : [];
-  if (taps !== "all") taps.forEach((t) => findNode(spec, t));
+  const checkTaps = (spec: NetSpec) => taps !== "all" && taps.forEach((t) => findNode(spec, t));
+  if (named) checkTaps(modelSpec(named));
   const source = await readInput(inputPath);
-  const file = values.weights === "random" ? null : await readWeights(values.weights);
+  const file = values.weights === "random" ? null : await loadWeights(values.weights);
   const backend = await useBackend(values.backend!);
   log(`backend: ${describeBackend()}: ${backend.reason}`);
 
   let model: Model;
   if (!file) {
-    model = randomModel(values.model!, {
+    model = randomModel(named!, {
       width: parseNumber("width", values.width, 1),
-      classes: Math.round(parseNumber("classes", values.classes, values.model!.startsWith("vgg") ? 1000 : 21)),
+      classes: Math.round(parseNumber("classes", values.classes, named!.startsWith("vgg") ? 1000 : 21)),
       maxBufferBytes: maxBufferBytes(),
     });
-    log(`${values.model} with RANDOM weights: the stages are real, the predictions mean nothing`);
+    log(`${named} with RANDOM weights: the stages are real, the predictions mean nothing`);
   } else {
-    model = modelFromWeights(values.model!, file, { log, maxBufferBytes: maxBufferBytes() });
+    model = modelFromWeights(named, file, { log, maxBufferBytes: maxBufferBytes() });
     log(`weights: ${values.weights} (${file.format})`);
+    if (!named) {
+      try {
+        checkTaps(model.spec);
+      } catch (e) {
+        model.dispose();
+        throw e;
+      }
+    }
   }
 
   const input = toTensor(source, model, inputPath);
@@ -165,7 +181,8 @@ async function segment(args: string[]): Promise<void> {
 
     const scores = result[output]!;
     if (model.spec.fixedInput !== null || model.name === "vgg16-fcn") {
-      await reportLogits(scores);
+      // Names for real weights only, as for segmentation below.
+      await reportLogits(scores, file ? classNamesFor(model.spec.classes, file.meta) : null);
     } else {
       const labels = (await tf.tidy(() => scores.argMax(3)).data()) as Int32Array;
       const counts = new Map<number, number>();
@@ -187,14 +204,16 @@ async function segment(args: string[]): Promise<void> {
   }
 }
 
-async function reportLogits(scores: tf.Tensor4D): Promise<void> {
+/** The top 5 classes of the first grid cells: "281 tabby, tabby cat (12.30)", or "281 (12.30)" without names. */
+async function reportLogits(scores: tf.Tensor4D, names: ClassNames | null): Promise<void> {
   const [, gh, gw, c] = scores.shape;
   const d = await scores.data();
-  log(`logits: ${gh}x${gw} grid of ${c} classes`);
+  log(`logits: ${gh}x${gw} grid of ${c} classes${names ? ` (names: ${names.source})` : ""}`);
   for (let cell = 0; cell < Math.min(gh * gw, 4); cell++) {
     const row = Array.from(d.slice(cell * c, (cell + 1) * c));
     const top = row.map((v, i) => [i, v] as const).sort((a, b) => b[1] - a[1]).slice(0, 5);
-    log(`  cell (${Math.floor(cell / gw)}, ${cell % gw}) top 5: ${top.map(([i, v]) => `${i} (${v.toFixed(2)})`).join(", ")}`);
+    const label = (i: number) => (names ? `${i} ${names.names[i]}` : `${i}`);
+    log(`  cell (${Math.floor(cell / gw)}, ${cell % gw}) top 5: ${top.map(([i, v]) => `${label(i)} (${v.toFixed(2)})`).join(", ")}`);
   }
 }
 
@@ -219,15 +238,19 @@ async function summary(args: string[]): Promise<void> {
 }
 
 async function convert(args: string[]): Promise<void> {
-  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { naming: { type: "string" } } });
+  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { naming: { type: "string" }, dtype: { type: "string" } } });
   const [from, to] = positionals;
   if (!from || !to) throw new UsageError(`convert needs IN and OUT\n\n${USAGE}`);
   const naming = values.naming;
   if (naming !== undefined && !KERAS_NAMINGS.includes(naming as KerasNaming)) {
     throw new UsageError(`--naming must be one of ${KERAS_NAMINGS.join(", ")} (Keras .h5 output only), got "${naming}"`);
   }
-  const file = await readWeights(from);
-  await writeWeights(to, file, undefined, naming ? { kerasNaming: naming as KerasNaming } : {});
+  const dtype = values.dtype?.toUpperCase();
+  if (dtype !== undefined && ((dtype !== "F16" && dtype !== "F32") || (await formatFromPath(to)) !== "safetensors")) {
+    throw new UsageError(`--dtype F16 or F32 applies to safetensors output (OUT ending in .safetensors), got --dtype ${values.dtype} for ${to}`);
+  }
+  const file = await loadWeights(from);
+  await writeWeights(to, file, undefined, { ...(naming && { kerasNaming: naming as KerasNaming }), ...(dtype && { dtype: dtype as "F16" | "F32" }) });
   log(`converted ${from} (${file.format}, ${file.params.size} tensors) -> ${to}`);
 }
 
@@ -246,6 +269,9 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case "train":
         await trainCommand(rest, log);
+        return 0;
+      case "fetch":
+        await fetchCommand(rest, log);
         return 0;
       case undefined:
       case "-h":
