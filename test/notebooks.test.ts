@@ -3,12 +3,19 @@
  * (library build, .venv with JupyterLab/nbclient, the tslab kernel, the fcn-viz link), then
  * each notebooks/*.ipynb runs on a fresh tslab kernel (cell time limit 600 s, stop at the
  * first error) and counts as one test. Executed copies land in out/notebooks/.
+ *
+ * $FCN_VIZ_CACHE points at an empty folder, so the notebooks run as on a machine that has
+ * fetched nothing (whatever this machine's cache holds): each section on the published nets
+ * prints its one "skipped" line, and the cell that decides names the fetch command.
+ * test/notebooks-real.test.ts runs the other branch.
  */
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
-import { beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { NOTEBOOKS, OUT_NOTEBOOKS, ROOT } from "../scripts/notebook-env.mjs";
+import { realCells, type ExecutedNotebook } from "./support/notebook-cells.js";
 
 const notebooks = fs.existsSync(NOTEBOOKS) ? fs.readdirSync(NOTEBOOKS).filter((f) => f.endsWith(".ipynb")).sort() : [];
 
@@ -21,10 +28,15 @@ interface RunResult {
   error: { cell: number; kind: string; text: string } | null;
 }
 
+/** An empty weights cache: the notebooks' published-weights sections take their "not cached" branch. */
+const emptyCache = fs.mkdtempSync(path.join(os.tmpdir(), "fcn-viz-empty-cache-"));
+afterAll(() => fs.rmSync(emptyCache, { recursive: true, force: true }));
+
 /** Runs a Node script of scripts/; resolves with its exit code and output. */
 function node(script: string, args: string[]): Promise<{ code: number; out: string; err: string }> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [path.join(ROOT, "scripts", script), ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const env = { ...process.env, FCN_VIZ_CACHE: emptyCache };
+    const p = spawn(process.execPath, [path.join(ROOT, "scripts", script), ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let err = "";
     p.stdout.on("data", (d) => (out += d));
@@ -77,6 +89,13 @@ describe("notebooks", () => {
       const slow = [...res.cells].sort((a, b) => b.seconds - a.seconds)[0];
       console.log(`[notebooks] ${f}: ${res.seconds.toFixed(1)} s (kernel start ${res.kernel_start_s} s${slow ? `, slowest cell ${slow.index + 1}: ${slow.seconds} s` : ""})`);
       expect(r.code).toBe(0);
+      // Nothing cached: the deciding cell says how to get the published nets, each cell of their section skips.
+      const [decide, ...section] = realCells(JSON.parse(fs.readFileSync(path.join(OUT_NOTEBOOKS, f), "utf8")) as ExecutedNotebook);
+      if (decide) {
+        expect(decide.text).toMatch(/`npx fcn-viz fetch [a-z0-9-]+/);
+        expect(decide.text).toContain(emptyCache);
+        for (const c of section) expect(c.text.trim(), `cell ${c.id}`).toMatch(/^skipped: [^\n]*$/);
+      }
     }, 60 * 60_000);
   }
 });

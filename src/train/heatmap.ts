@@ -10,7 +10,7 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { segScene, type DigitImage, type SceneOptions } from "../data/scenes.js";
 import { modelFromWeights } from "../load.js";
-import type { Model } from "../model.js";
+import type { Model, RgbImage } from "../model.js";
 import { modelSpec } from "../models/index.js";
 import { readWeights } from "../weights/index.js";
 import { inputBatch } from "./batch.js";
@@ -38,12 +38,12 @@ export interface Heatmap {
 }
 
 /**
- * Runs a convolutionalized classifier (model "vgg16-fcn") over an image and returns the
- * per-cell class probabilities with where each cell looks.
+ * Runs a convolutionalized classifier (model "vgg16-fcn") over an image (a digit scene or
+ * an RGB photo) and returns the per-cell class probabilities with where each cell looks.
  */
-export async function classifierHeatmap(model: Model, image: DigitImage): Promise<Heatmap> {
+export async function classifierHeatmap(model: Model, image: DigitImage | RgbImage): Promise<Heatmap> {
   if (model.spec.model !== "vgg16-fcn") throw new Error(`classifierHeatmap needs the convolutionalized classifier (vgg16-fcn), got ${model.spec.model}`);
-  const input = inputBatch([image], model.preprocess);
+  const input = "rgb" in image ? model.inputFromImage(image) : inputBatch([image], model.preprocess);
   try {
     const taps = model.forward(input);
     const logits = taps[model.spec.output]!;
