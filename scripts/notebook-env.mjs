@@ -6,12 +6,14 @@
 // Everything lands inside the project folder:
 //   dist/                       the built library (npm run build)
 //   .venv/                      Python venv: jupyterlab, nbclient, nbconvert, ipykernel, plotly
-//   .venv/share/jupyter/kernels/tslab/kernel.json   the TypeScript kernel (this project's tslab)
+//   .venv/share/jupyter/kernels/tslab/kernel.json   the TypeScript kernel (this project's tslab,
+//                               started through scripts/tslab-kernel.cjs)
+//   .venv/share/jupyter/lab/settings/overrides.json JupyterLab defaults: no "get notified about
+//                               news?" prompt, no news or update requests to the internet
 //   .venv/jupyter-home/         Jupyter's config, data and runtime folders (JUPYTER_*_DIR), so
 //                               Jupyter does not touch ~/.jupyter or ~/.local/share/jupyter
 //   node_modules/fcn-viz        a symlink to the project, so notebooks import "fcn-viz" by name
-// Outside it: pip keeps its usual download cache (~/.cache/pip on Linux,
-// ~/Library/Caches/pip on macOS); the set-up says so when it runs pip.
+// pip runs with --no-cache-dir, so it leaves no download cache in ~/.cache/pip either.
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -25,13 +27,28 @@ export const JUPYTER_HOME = path.join(VENV, "jupyter-home");
 export const KERNEL_NAME = "tslab";
 export const KERNEL_JSON = path.join(VENV, "share", "jupyter", "kernels", KERNEL_NAME, "kernel.json");
 export const TSLAB_BIN = path.join(ROOT, "node_modules", ".bin", "tslab");
+/** What kernel.json starts: tslab, answering the history requests tslab leaves unanswered. */
+export const KERNEL_LAUNCHER = path.join(ROOT, "scripts", "tslab-kernel.cjs");
+/** JupyterLab's default settings for this venv (read from {sys.prefix}/share/jupyter/lab/settings). */
+export const LAB_OVERRIDES = path.join(VENV, "share", "jupyter", "lab", "settings", "overrides.json");
+/**
+ * Settings the project's JupyterLab starts with (the user can still change them): never ask
+ * about, or fetch, Jupyter news (the question is a toast over the first notebook), so no
+ * update checks either (they run only with news on).
+ */
+export const LAB_SETTINGS = {
+  "@jupyterlab/apputils-extension:notification": { fetchNews: "false", checkForUpdates: false },
+};
 export const TSLAB_VERSION = "1.0.22";
 export const PACKAGE_LINK = path.join(ROOT, "node_modules", "fcn-viz");
 /** pip requirements of the venv; the module names are what the quick check looks for. */
 export const PY_PACKAGES = ["jupyterlab>=4", "nbclient", "nbconvert", "ipykernel", "plotly"];
 const PY_DISTS = ["jupyterlab", "nbclient", "nbconvert", "ipykernel", "plotly"];
-/** Fail fast when the package index is unreachable instead of retrying for minutes. */
-export const PIP_FLAGS = ["--retries", "0", "--timeout", "5", "--disable-pip-version-check"];
+/**
+ * Fail fast when the package index is unreachable instead of retrying for minutes; no
+ * download cache (it would land outside the project, in ~/.cache/pip).
+ */
+export const PIP_FLAGS = ["--retries", "0", "--timeout", "5", "--disable-pip-version-check", "--no-cache-dir"];
 const WIN = process.platform === "win32";
 
 export const venvPython = () => path.join(VENV, WIN ? "Scripts" : "bin", WIN ? "python.exe" : "python");
@@ -182,7 +199,6 @@ function ensureVenv(quiet) {
   const missing = PY_DISTS.filter((d) => !pkgs[d] || (d === "jupyterlab" && Number(String(jl).split(".")[0]) < 4));
   if (missing.length) {
     log(quiet, `installing into .venv/ with pip: ${PY_PACKAGES.join(" ")} (missing: ${missing.join(", ")}; about 30 s with a fast index)`);
-    log(quiet, "pip may keep downloaded files in its usual cache folder outside the project (~/.cache/pip, ~/Library/Caches/pip)");
     const r = spawnSync(venvPython(), ["-m", "pip", "install", "-q", ...PIP_FLAGS, ...PY_PACKAGES], {
       stdio: ["ignore", "inherit", "pipe"],
       encoding: "utf8",
@@ -212,9 +228,10 @@ function ensureVenv(quiet) {
 /** The TypeScript kernel, registered inside the venv (not in ~/.local/share/jupyter). */
 function ensureKernel(quiet) {
   const spec = {
-    // This node runs tslab's binary: a kernel started by Jupyter then uses the same Node as
-    // the set-up did, whatever `node` comes first on PATH.
-    argv: [process.execPath, TSLAB_BIN, "kernel", "--config-path", "{connection_file}"],
+    // This node runs tslab (through the launcher that adds the history reply): a kernel
+    // started by Jupyter then uses the same Node as the set-up did, whatever `node` comes
+    // first on PATH.
+    argv: [process.execPath, KERNEL_LAUNCHER, "kernel", "--config-path", "{connection_file}"],
     display_name: "TypeScript",
     language: "typescript",
   };
@@ -227,6 +244,20 @@ function ensureKernel(quiet) {
   log(quiet, `registering the tslab kernel in ${path.relative(ROOT, KERNEL_JSON)} (node ${process.execPath}, ${spec.argv[1]})`);
   fs.mkdirSync(path.dirname(KERNEL_JSON), { recursive: true });
   fs.writeFileSync(KERNEL_JSON, text);
+  return true;
+}
+
+/** JupyterLab's default settings inside the venv (LAB_SETTINGS); true when written. */
+function ensureLabSettings(quiet) {
+  const text = JSON.stringify(LAB_SETTINGS, null, 2) + "\n";
+  let current = null;
+  try {
+    current = fs.readFileSync(LAB_OVERRIDES, "utf8");
+  } catch {}
+  if (current === text) return false;
+  log(quiet, `writing JupyterLab's defaults to ${path.relative(ROOT, LAB_OVERRIDES)} (no news prompt, no news or update requests)`);
+  fs.mkdirSync(path.dirname(LAB_OVERRIDES), { recursive: true });
+  fs.writeFileSync(LAB_OVERRIDES, text);
   return true;
 }
 
@@ -319,10 +350,11 @@ export async function ensureSetup({ quiet = false, rebuild = false } = {}) {
       const built = ensureBuild(quiet, rebuild);
       const venv = ensureVenv(quiet);
       const kernel = ensureKernel(quiet);
+      const labSettings = ensureLabSettings(quiet);
       const link = ensurePackageLink(quiet);
       fs.mkdirSync(JUPYTER_HOME, { recursive: true });
       const seconds = (performance.now() - t0) / 1000;
-      const did = [built && "built dist/", venv.created && "created .venv/", venv.installed && "installed Python packages", kernel && "registered the kernel", link && "linked fcn-viz"].filter(Boolean);
+      const did = [built && "built dist/", venv.created && "created .venv/", venv.installed && "installed Python packages", kernel && "registered the kernel", labSettings && "wrote JupyterLab's defaults", link && "linked fcn-viz"].filter(Boolean);
       log(
         quiet,
         `${did.length ? did.join(", ") : "up to date"} (${seconds.toFixed(1)} s): JupyterLab ${venv.versions.jupyterlab}, nbclient ${venv.versions.nbclient}, ` +

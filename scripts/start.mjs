@@ -21,13 +21,16 @@ try {
 }
 
 const extra = process.argv.slice(2);
-const args = ["lab", `--ServerApp.root_dir=${NOTEBOOKS}`, "--ServerApp.answer_yes=True"];
+// A folder of the user's own (npm start -- --ServerApp.root_dir=DIR) replaces notebooks/: Jupyter takes one.
+const ownRoot = extra.find((a) => /^--(ServerApp\.root_dir|ServerApp\.notebook_dir|notebook-dir)=/.test(a));
+const root = ownRoot ? ownRoot.slice(ownRoot.indexOf("=") + 1) : NOTEBOOKS;
+const args = ["lab", ...(ownRoot ? [] : [`--ServerApp.root_dir=${NOTEBOOKS}`]), "--ServerApp.answer_yes=True"];
 if (isRoot()) args.push("--allow-root");
 const display = hasDisplay();
 if (!display) args.push("--no-browser");
 args.push(...extra);
 
-process.stdout.write(`Starting JupyterLab on ${NOTEBOOKS}${isRoot() ? " (as root: --allow-root)" : ""}${display ? "" : " (no display: open the URL yourself)"} ...\n`);
+process.stdout.write(`Starting JupyterLab on ${root}${isRoot() ? " (as root: --allow-root)" : ""}${display ? "" : " (no display: open the URL yourself)"} ...\n`);
 const lab = spawn(venvPython(), jupyterArgs(...args), { env: jupyterEnv(), stdio: ["inherit", "inherit", "pipe"] });
 
 // Jupyter logs to stderr; pass it through and repeat the URL plainly once the server is up.
@@ -37,7 +40,7 @@ readline.createInterface({ input: lab.stderr }).on("line", (line) => {
   const m = !announced && line.match(/(https?:\/\/(?:localhost|127\.0\.0\.1|\[::1\]|[\w.-]+):\d+\/lab\S*)/);
   if (m) {
     announced = true;
-    process.stdout.write(`\n  JupyterLab is running: ${m[1]}\n  Notebooks: ${NOTEBOOKS}    Stop: Ctrl+C\n\n`);
+    process.stdout.write(`\n  JupyterLab is running: ${m[1]}\n  Notebooks: ${root}    Stop: Ctrl+C\n\n`);
   }
 });
 

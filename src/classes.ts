@@ -5,24 +5,22 @@
  * count, which tells the published datasets apart (21 PASCAL VOC, 60 PASCAL-Context,
  * 1000 ImageNet, 11 the project's digits); any other count gets "class N". The returned
  * `source` says which, so a page never presents a guess as a fact.
- * Colours are not here: every label keeps its VOC colour (viz/palette.ts, bit
- * interleaving, defined for 0..255), whatever the class count.
+ * Colours follow the names: viz/palette.ts's classColors(names) gives the digit models
+ * their own palette (made for a black canvas) and every other list the VOC colours.
  */
 import { IMAGENET_CLASS_NAMES } from "./class-names/imagenet.js";
 import { PASCAL_CONTEXT_CLASS_NAMES } from "./class-names/pascal-context.js";
+import { DIGIT_CLASS_NAMES } from "./class-names/digits.js";
 import { VOC_CLASS_NAMES } from "./class-names/voc.js";
 import type { WeightsMeta } from "./weights/types.js";
 
-export { IMAGENET_CLASS_NAMES, PASCAL_CONTEXT_CLASS_NAMES, VOC_CLASS_NAMES };
+export { DIGIT_CLASS_NAMES, IMAGENET_CLASS_NAMES, PASCAL_CONTEXT_CLASS_NAMES, VOC_CLASS_NAMES };
 
 /**
  * Keys of WeightsMeta.notes that may hold class names in files written by other tools:
  * a JSON array, or names separated by commas.
  */
 export const CLASS_NAME_KEYS = ["class_names", "classNames", "labels"] as const;
-
-/** The project's digit scenes (src/data/scenes.ts): background, then the digits 0..9. */
-export const DIGIT_CLASS_NAMES: readonly string[] = ["background", ...Array.from({ length: 10 }, (_, d) => `digit ${d}`)];
 
 export interface ClassNames {
   readonly names: readonly string[];

@@ -35,6 +35,15 @@ export function fmtPx(v: number): string {
   return s.startsWith("-") ? "−" + s.slice(1) : s;
 }
 
+/**
+ * A position, rows first as the arrays index it: "(row 5, col 7)". Every figure writes
+ * cells and pixels this way (and sizes as H×W, like shapes): see viz/README.md.
+ */
+export function fmtPos(row: number | string, col: number | string): string {
+  const f = (v: number | string) => (typeof v === "number" ? fmtPx(v) : v);
+  return `(row ${f(row)}, col ${f(col)})`;
+}
+
 /** A coordinate map as a formula: "score_fr = input/32 − 0.391". */
 export function fmtCoordMap(name: string, a: number, b: number): string {
   const inv = 1 / a;

@@ -6,7 +6,7 @@
 export { Figure, PlotlyFigure, type AnyFigure, type PngOptions } from "./figure.js";
 export { plotlyHTML, plotlyJsSource, type PlotlySpec, type PlotlyHTMLOptions } from "./plotly.js";
 export { asHWC, asLabels, asRGB, argmax, channel, type ArrayND, type HWC, type ImageInput, type Labels, type RGBImage } from "./tensor.js";
-export { VOC_CLASSES, VOC_PALETTE, IGNORE_LABEL, vocColor, labelCss, labelName, type RGB } from "./palette.js";
+export { VOC_CLASSES, VOC_PALETTE, IGNORE_LABEL, vocColor, labelCss, labelName, CATEGORICAL_PALETTE, classColors, paletteFor, cssToRgb, labelColors, type LabelColors, type PaletteName, type RGB } from "./palette.js";
 export { colorScale, autoScale, lut, COLOR_MAP_LABEL, type ColorMapName, type ColorScale } from "./colors.js";
 export { toImage, blobExtent, blobRect, imageRect, type CoordMap, type Rect } from "./geometry.js";
 export { bilinearKernelInfo, type BilinearKernel } from "../src/bilinear.js";

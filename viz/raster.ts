@@ -89,16 +89,18 @@ export interface LabelRasterOptions {
   readonly skip?: ReadonlySet<number>;
   /** Darken pixels on a class boundary. */
   readonly outline?: boolean;
+  /** Colour of each label, 256 x RGB (labelColors(...).table; default VOC_PALETTE). */
+  readonly colors?: Uint8Array;
 }
 
 /**
- * A label map in VOC colours (ignore = stripes), optionally over an image, at most
- * bw x bh px.
+ * A label map in the given colours (default VOC's; ignore = stripes), optionally over an
+ * image, at most bw x bh px.
  */
 export function labelRaster(labels: Labels, bw = labels.w, bh = labels.h, o: LabelRasterOptions = {}): string {
   const { h, w, data } = labels;
   const [ow, oh] = rasterSize(w, h, bw, bh);
-  const colors = VOC_PALETTE;
+  const colors = o.colors ?? VOC_PALETTE;
   const img = o.image ? imageReduced(o.image, ow, oh) : undefined;
   const alpha = img ? (o.opacity ?? 0.5) : 1;
   const px = new Uint8Array(ow * oh * 3);

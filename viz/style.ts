@@ -21,9 +21,17 @@ export const FONT = {
   label: 11,
   /** Axis ticks, channel indices, table cells. */
   tick: 10,
-  /** Small print inside panels. */
-  small: 9,
+  /** Small print inside panels: the smallest text of any figure (see MAX_WIDTH). */
+  small: 10,
 } as const;
+
+/**
+ * Widest a figure is drawn, in px. JupyterLab shrinks a wider output to the width of the
+ * cell (848 px measured in a 1280 px window with the file browser open) and its text with
+ * it: a 1160 px figure's 10 px labels became 7 px. Figures lay themselves out within this
+ * width (fewer columns, smaller panels), so text stays at its size: never under 10 px.
+ */
+export const MAX_WIDTH = 840;
 
 export const INK = {
   /** Body text. */

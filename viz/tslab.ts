@@ -4,9 +4,15 @@
  * in shared/TOOLCHAIN.md):
  *   d3 figures:     image/svg+xml + image/png + text/html (<img> of the SVG as a data
  *                   URI, which an untrusted JupyterLab still shows) + text/plain
- *   plotly figures: application/vnd.plotly.v1+json + text/html (self-contained; plotly.js
- *                   inlined only in the first plotly output of the kernel session) +
- *                   image/png (the d3 fallback) + text/plain
+ *   plotly figures: application/vnd.plotly.v1+json + text/html + text/plain, and NO
+ *                   image/png: JupyterLab's plotly renderer (the plotly pip package) shows
+ *                   a bundle's PNG as a still picture and draws the interactive plot only
+ *                   when the mouse enters it. The static view lives inside the HTML instead
+ *                   (an <img> of the d3 fallback that the HTML's script replaces with the
+ *                   plot; plotly.js inlined only in the first plotly output of the kernel
+ *                   session), so a viewer without the plotly renderer that does not run
+ *                   scripts (an untrusted notebook) still shows the figure, and one that runs
+ *                   them (nbconvert HTML, a trusted notebook) gets the plot.
  * tslab's public display API sends one mime type per call, so this uses its internal
  * writer (tslab/dist/jupyter's lastWriteDisplayData, tested with tslab 1.0.22). Nothing
  * is loaded until show() is called, and the figures never need this module.
@@ -24,7 +30,10 @@ export interface DisplayBundle {
 export interface ShowOptions {
   /** Include image/svg+xml for d3 figures (default true; false keeps notebooks smaller). */
   readonly svg?: boolean;
-  /** Include the PNG (default true). */
+  /**
+   * Include image/png (default: true for d3 figures, false for plotly figures, whose PNG
+   * would keep JupyterLab's plotly renderer on a still picture until the mouse enters).
+   */
   readonly png?: boolean;
   /** PNG pixels per figure px (default 1, the visible resolution). */
   readonly pngScale?: number;
@@ -43,20 +52,20 @@ export function resetPlotlySession(): void {
 
 /** The multi-mime bundle for a figure (pure: no kernel needed). */
 export function displayBundle(fig: AnyFigure, o: ShowOptions & { plotlyJs?: "inline" | "none" | "auto" } = {}): DisplayBundle {
-  const data: Record<string, unknown> = { "text/plain": fig.description };
+  // Richest first (the order is only a hint: Jupyter front ends choose by their own ranks).
+  const data: Record<string, unknown> = {};
   const metadata: Record<string, unknown> = {};
+  if (fig.kind === "plotly") {
+    data["application/vnd.plotly.v1+json"] = fig.spec;
+    data["text/html"] = plotlyHTML(fig.spec, { plotlyJs: o.plotlyJs === "none" ? "none" : "inline", fallback: fig.fallback.toImgHTML() });
+  } else if (o.svg ?? true) data["image/svg+xml"] = fig.svg;
   const scale = o.pngScale ?? 1;
-  if (o.png ?? true) {
+  if (o.png ?? fig.kind === "svg") {
     data["image/png"] = fig.toPNG({ scale }).toString("base64");
     if (scale !== 1) metadata["image/png"] = { width: fig.width, height: fig.height };
   }
-  if (fig.kind === "svg") {
-    if (o.svg ?? true) data["image/svg+xml"] = fig.svg;
-    data["text/html"] = fig.toImgHTML();
-  } else {
-    data["application/vnd.plotly.v1+json"] = fig.spec;
-    data["text/html"] = plotlyHTML(fig.spec, { plotlyJs: o.plotlyJs === "none" ? "none" : "inline" });
-  }
+  if (fig.kind === "svg") data["text/html"] = fig.toImgHTML();
+  data["text/plain"] = fig.description;
   return { data, metadata, transient: {} };
 }
 

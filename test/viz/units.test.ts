@@ -5,6 +5,7 @@ import {
   asHWC,
   asLabels,
   asRGB,
+  bilinearSurface,
   colorScale,
   displayBundle,
   featureGrid,
@@ -185,10 +186,38 @@ describe("tslab adapter", () => {
     show(fig);
     show(fig);
     expect(sent).toHaveLength(2);
-    for (const s of sent) expect(Object.keys(s.data).sort()).toEqual(["application/vnd.plotly.v1+json", "image/png", "text/html", "text/plain"]);
+    for (const s of sent) expect(Object.keys(s.data)).toEqual(["application/vnd.plotly.v1+json", "text/html", "text/plain"]);
     expect(sent[0]!.data["text/html"]).toContain("plotly.js v");
     expect(sent[1]!.data["text/html"]).not.toContain("plotly.js v");
     expect((sent[1]!.data["text/html"] as string).length).toBeLessThan(50_000);
+  });
+
+  it("a plotly bundle is one JupyterLab's plotly renderer draws at once: plotly JSON first, no PNG, the static view inside the HTML", () => {
+    const fig = interactiveScores(syntheticScores(4, 4));
+    const b = displayBundle(fig, { plotlyJs: "none" });
+    // jupyterlab-plotly's renderer paints a bundle's image/png and builds the plot only on
+    // mouseenter; without a PNG it builds the plot when the output is rendered.
+    expect(Object.keys(b.data)).toEqual(["application/vnd.plotly.v1+json", "text/html", "text/plain"]);
+    expect(b.data["application/vnd.plotly.v1+json"]).toEqual(fig.spec);
+    const html = b.data["text/html"] as string;
+    // The static figure sits in the plot's box (seen where scripts are stripped), and the script swaps it for the plot.
+    const img = fig.fallback.toImgHTML();
+    expect(html).toContain(`<div class="fcn-viz-plotly" style="min-width:${fig.width}px;min-height:${fig.height}px">${img}</div>`);
+    expect(html.indexOf("window.Plotly.newPlot")).toBeGreaterThan(html.indexOf(img));
+    expect(html).toContain('div.textContent = "";');
+    // A PNG only when asked for.
+    expect(Object.keys(displayBundle(fig, { plotlyJs: "none", png: true }).data)).toContain("image/png");
+  });
+
+  it("plotly titles start below the mode bar and wrap to the figure's width", () => {
+    for (const fig of [interactiveScores(syntheticScores(8, 8), { name: "a rather long tap name that makes the title wrap onto a second line" }), bilinearSurface(16)]) {
+      const { title, margin, width } = fig.spec.layout as unknown as { title: { text: string; yref: string; pad: { t: number }; font: { size: number } }; margin: { t: number }; width: number };
+      expect(title.yref).toBe("container");
+      expect(title.pad.t).toBeGreaterThanOrEqual(28); // plotly's mode bar: 2 px offset + 22 px buttons + padding
+      const lines = title.text.split("<br>");
+      for (const l of lines) expect(textWidth(l, title.font.size)).toBeLessThanOrEqual(width - 20);
+      expect(margin.t).toBeGreaterThanOrEqual(title.pad.t + lines.length * title.font.size * 1.2);
+    }
   });
 
   it("builds bundles without a kernel", () => {

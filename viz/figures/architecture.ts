@@ -1,7 +1,7 @@
 import { schemeTableau10 } from "d3";
 import { drawLegend, drawTitle, fmt, measureLegend, measureTitle, type LegendItem } from "../components.js";
 import type { Figure } from "../figure.js";
-import { ACCENT, FONT, INK, SPACE } from "../style.js";
+import { ACCENT, FONT, INK, MAX_WIDTH, SPACE } from "../style.js";
 import { arrow, createSvg, line, pathData, r, text } from "../svg.js";
 import { fitText, textWidth } from "../text.js";
 
@@ -221,17 +221,24 @@ export function architectureDiagram(rows: readonly ArchRow[], o: ArchitectureOpt
   const laneW = 12;
   const lanesW = nLanes ? nLanes * laneW + 8 : 0;
   const branchW = nodes.some((n) => !isMain(n)) ? 100 : 0;
-  const mainW = 150;
+  const nameW = Math.max(70, ...nodes.map((n) => textWidth(label(n), FONT.label, true))) + 14;
+  const opW = Math.max(80, ...nodes.map((n) => textWidth(n.op, FONT.tick))) + 14;
+  const shapeW = Math.max(...nodes.map((n) => textWidth(n.shape.join("×"), FONT.tick))) + 14;
+  const paramsW = Math.max(60, ...nodes.map((n) => textWidth(n.params.toLocaleString("en-US"), FONT.tick))) + 10;
+  // Within MAX_WIDTH: narrower bars first (down to 110 px), then the operation column (its text is cut with "…").
+  const natural = SPACE.margin + lanesW + branchW + 150 + 12 + nameW + opW + shapeW + 48 + 64 + paramsW + SPACE.margin;
+  const over = Math.max(0, natural - MAX_WIDTH);
+  const mainW = 150 - Math.min(40, over);
   const maxSide = Math.max(...nodes.map((n) => n.shape[0] ?? 1));
   const barW = (n: Node) => Math.max(6, (mainW - 16) * Math.sqrt((n.shape[0] ?? 1) / maxSide));
   const barH = (n: Node) => Math.min(ROW - 8, 4 + 1.7 * Math.log2(Math.max(1, n.shape[2] ?? 1)));
   const cols = [
-    { key: "name", title: "layer", w: Math.max(70, ...nodes.map((n) => textWidth(label(n), FONT.label, true))) + 14 },
-    { key: "op", title: "operation", w: Math.max(80, ...nodes.map((n) => textWidth(n.op, FONT.tick))) + 14 },
-    { key: "shape", title: "output h×w×c", w: Math.max(...nodes.map((n) => textWidth(n.shape.join("×"), FONT.tick))) + 14, align: "end" },
+    { key: "name", title: "layer", w: nameW },
+    { key: "op", title: "operation", w: Math.max(80, opW - Math.max(0, over - 40)) },
+    { key: "shape", title: "output h×w×c", w: shapeW, align: "end" },
     { key: "stride", title: "stride", w: 48, align: "end" },
     { key: "rf", title: "rec. field", w: 64, align: "end" },
-    { key: "params", title: "params", w: Math.max(60, ...nodes.map((n) => textWidth(n.params.toLocaleString("en-US"), FONT.tick))) + 10, align: "end" },
+    { key: "params", title: "params", w: paramsW, align: "end" },
   ] as const;
   const textW = cols.reduce((a, c) => a + c.w, 0);
   const x0 = SPACE.margin;

@@ -3,6 +3,7 @@ import { colorScale, extent, lut } from "../colors.js";
 import { drawColorBar, drawTitle, fmt, measureColorBar, measureTitle, PANEL_TITLE_H, panelTitle } from "../components.js";
 import { bilinearKernelInfo } from "../../src/bilinear.js";
 import { PlotlyFigure, type Figure } from "../figure.js";
+import { plotlyTitle } from "../plotly.js";
 import { scalarRaster } from "../raster.js";
 import { ACCENT, FONT, INK, SPACE } from "../style.js";
 import { createSvg, frame, group, image, line, pathData, r, text } from "../svg.js";
@@ -76,7 +77,7 @@ export function bilinearKernelFigure(size: number, o: BilinearOptions = {}): Fig
   svg.append("path").attr("d", `M${r(cx - 5)},${r(cy)}H${r(cx + 5)}M${r(cx)},${r(cy - 5)}V${r(cy + 5)}`).attr("stroke", ACCENT.centre).attr("stroke-width", 1.5);
   frame(svg, x, y, hp, hp, INK.line, 0.6);
   panelTitle(svg, x, y, hp, `${size}×${size} weights (+ centre${stride > 1 && stride < size ? `, dashed: stride ${stride}` : ""})`);
-  text(svg, x + hp / 2, y + hp + 14, "j (column)", { size: FONT.tick, anchor: "middle", fill: INK.muted });
+  text(svg, x + hp / 2, y + hp + 14, "col j", { size: FONT.tick, anchor: "middle", fill: INK.muted });
   drawColorBar(svg, x + hp + SPACE.gap, y, barH, scale, { caption: "weight (viridis)" });
 
   // 1D profile: the separable factor (ideal kernel), or the centre row(s) of given weights.
@@ -134,14 +135,15 @@ export function bilinearSurface(size: number, o: BilinearOptions = {}): PlotlyFi
   const { ideal, w } = resolve(size, o);
   const z = Array.from({ length: size }, (_, i) => Array.from(w.subarray(i * size, (i + 1) * size), (v) => Number(v.toFixed(5))));
   const title = o.title ?? `${o.name ? o.name + ": " : ""}bilinear kernel k = ${size} as a surface (f = ${ideal.factor}, c = ${fmt(ideal.centre)})`;
+  const head = plotlyTitle(title, 560);
   const spec = {
-    data: [{ type: "surface", z, colorscale: plotlyColorscale(), colorbar: { title: { text: "weight" }, len: 0.7 }, hovertemplate: "i %{y}, j %{x}<br>w = %{z:.4f}<extra></extra>" }],
+    data: [{ type: "surface", z, colorscale: plotlyColorscale(), colorbar: { title: { text: "weight" }, len: 0.7 }, hovertemplate: "row i %{y}, col j %{x}<br>w = %{z:.4f}<extra></extra>" }],
     layout: {
       width: 560,
-      height: 460,
-      title: { text: title, font: { size: 14 } },
-      margin: { l: 10, r: 10, t: 50, b: 10 },
-      scene: { xaxis: { title: { text: "j" } }, yaxis: { title: { text: "i" }, autorange: "reversed" }, zaxis: { title: { text: "w" }, range: [0, 1] }, camera: { eye: { x: 1.5, y: 1.5, z: 1.0 } } },
+      height: 410 + head.top,
+      title: head.title,
+      margin: { l: 10, r: 10, t: head.top, b: 10 },
+      scene: { xaxis: { title: { text: "col j" } }, yaxis: { title: { text: "row i" }, autorange: "reversed" }, zaxis: { title: { text: "w" }, range: [0, 1] }, camera: { eye: { x: 1.5, y: 1.5, z: 1.0 } } },
       font: { family: "DejaVu Sans, Verdana, sans-serif" },
     },
     config: { responsive: false, displaylogo: false },
@@ -157,7 +159,7 @@ function surfaceFallback(w: Float32Array, size: number, titleText: string): Figu
   if (idx[idx.length - 1] !== size - 1) idx.push(size - 1);
   const n = idx.length;
   const W = 560;
-  const title = { title: titleText, subtitle: "Static view; interactive (rotate, hover) in JupyterLab." };
+  const title = { title: titleText, subtitle: "Static view (this viewer has no plotly renderer): with plotly, drag to rotate, hover for values." };
   const titleH = measureTitle(title, W - 2 * SPACE.margin);
   const H = SPACE.margin + titleH + 10 + 320 + 10 + SPACE.margin;
   const root = createSvg(W, H);
@@ -203,9 +205,9 @@ function surfaceFallback(w: Float32Array, size: number, titleText: string): Figu
   const g = group(svg, 0, 0).attr("stroke", "#ffffff").attr("stroke-width", 0.3).attr("stroke-opacity", 0.6);
   for (const q of quads) g.append("path").attr("d", q.p).attr("fill", q.c);
   const [ax, ay] = proj(size - 1, 0, 0);
-  text(svg, ax - 8, ay + 14, "i", { size: FONT.tick, fill: INK.muted, anchor: "end" });
+  text(svg, ax - 8, ay + 14, "row i", { size: FONT.tick, fill: INK.muted, anchor: "end" });
   const [bx, by] = proj(0, size - 1, 0);
-  text(svg, bx + 8, by + 14, "j", { size: FONT.tick, fill: INK.muted });
+  text(svg, bx + 8, by + 14, "col j", { size: FONT.tick, fill: INK.muted });
   drawColorBar(svg, W - SPACE.margin - measureColorBar(scale, 160, { caption: "weight (viridis)" }), SPACE.margin + titleH + 40, 160, scale, { caption: "weight (viridis)" });
   return root.figure(`${titleText} (static view)`);
 }

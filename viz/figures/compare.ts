@@ -1,9 +1,9 @@
 import { drawLegend, drawTitle, measureLegend, measureTitle, PANEL_TITLE_H, panelTitle, pct, type LegendItem } from "../components.js";
 import type { Figure } from "../figure.js";
 import { scoreSegmentation } from "../metrics.js";
-import { IGNORE_LABEL, labelCss, labelName, VOC_CLASSES } from "../palette.js";
+import { IGNORE_LABEL, labelColors, labelName, VOC_CLASSES } from "../palette.js";
 import { imageRaster, labelRaster } from "../raster.js";
-import { FONT, INK, SPACE } from "../style.js";
+import { FONT, INK, MAX_WIDTH, SPACE } from "../style.js";
 import { createSvg, frame, image, text } from "../svg.js";
 import { asLabels, asRGB, type ArrayND, type ImageInput } from "../tensor.js";
 
@@ -17,7 +17,9 @@ export interface ComparisonRow {
 
 export interface CompareOptions {
   readonly classNames?: readonly string[];
-  /** Panel width in px (default 170; height follows the image's aspect). */
+  /** CSS colour of each class, label order (default classColors(classNames): the digit models' categorical palette for their names, else VOC's colours). */
+  readonly classColors?: readonly string[];
+  /** Panel width in px (default 170; less when the row would not fit MAX_WIDTH; height follows the image's aspect). */
   readonly panelWidth?: number;
   /** "paper" (default): predictions, ground truth, image, as in the paper's Figure 4; "image-first": image, predictions, ground truth. */
   readonly order?: "paper" | "image-first";
@@ -35,6 +37,7 @@ export interface CompareOptions {
 export function compareModels(rows: readonly ComparisonRow[], o: CompareOptions = {}): Figure {
   if (!rows.length) throw new Error("compareModels: no rows");
   const names = o.classNames ?? VOC_CLASSES;
+  const colors = labelColors(names, o.classColors);
   const models = Object.keys(rows[0]!.predictions);
   const hasTruth = rows.some((r) => r.truth);
   const cols: Array<{ kind: "pred" | "truth" | "image"; name: string }> = models.map((m) => ({ kind: "pred" as const, name: m }));
@@ -42,7 +45,8 @@ export function compareModels(rows: readonly ComparisonRow[], o: CompareOptions 
   if ((o.order ?? "paper") === "paper") cols.push({ kind: "image", name: "Image" });
   else cols.unshift({ kind: "image", name: "Image" });
   const showScores = (o.scores ?? true) && hasTruth;
-  const pw = o.panelWidth ?? 170;
+  // Every column in MAX_WIDTH: a wider row would be shrunk by the notebook, text and all.
+  const pw = Math.max(40, Math.min(o.panelWidth ?? 170, Math.floor((MAX_WIDTH - 2 * SPACE.margin - (cols.length - 1) * 8) / cols.length)));
   const data = rows.map((r, ri) => {
     const img = asRGB(r.image, `row ${ri} image`);
     const preds = models.map((m) => {
@@ -61,7 +65,7 @@ export function compareModels(rows: readonly ComparisonRow[], o: CompareOptions 
   for (const d of data) for (const l of [...d.preds, ...(d.truth ? [d.truth] : [])]) for (let i = 0; i < l.data.length; i++) present.add(l.data[i]!);
   const items: LegendItem[] = [...present]
     .sort((a, b) => (a === IGNORE_LABEL ? 1 : b === IGNORE_LABEL ? -1 : a - b))
-    .map((l) => (l === IGNORE_LABEL ? { label: "ignore (255, not scored)", hatch: true } : { label: labelName(l, names), color: labelCss(l) }));
+    .map((l) => (l === IGNORE_LABEL ? { label: "ignore (255, not scored)", hatch: true } : { label: labelName(l, names), color: colors.css(l) }));
   const gridW = cols.length * pw + (cols.length - 1) * 8;
   const width = gridW + 2 * SPACE.margin;
   const capH = showScores ? FONT.small * 1.35 * 2 + 4 : 0;
@@ -83,10 +87,10 @@ export function compareModels(rows: readonly ComparisonRow[], o: CompareOptions 
       const x = SPACE.margin + ci * (pw + 8);
       if (c.kind === "image") image(svg, x, y, pw, d.ph, imageRaster(d.img, pw, d.ph), true);
       else if (c.kind === "truth") {
-        if (d.truth) image(svg, x, y, pw, d.ph, labelRaster(d.truth, pw, d.ph));
+        if (d.truth) image(svg, x, y, pw, d.ph, labelRaster(d.truth, pw, d.ph, { colors: colors.table }));
       } else {
         const mi = models.indexOf(c.name);
-        image(svg, x, y, pw, d.ph, labelRaster(d.preds[mi]!, pw, d.ph));
+        image(svg, x, y, pw, d.ph, labelRaster(d.preds[mi]!, pw, d.ph, { colors: colors.table }));
         const s = d.scores?.[mi];
         if (s) {
           text(svg, x + pw / 2, y + d.ph + FONT.small + 3, `pixel acc ${pct(s.pixelAccuracy)}`, { size: FONT.small, anchor: "middle", fill: INK.muted });

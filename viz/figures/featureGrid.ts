@@ -2,7 +2,7 @@ import { autoScale, extent, type ColorMapName } from "../colors.js";
 import { drawColorBar, drawTitle, fmt, measureColorBar, measureTitle } from "../components.js";
 import type { Figure } from "../figure.js";
 import { scalarRaster } from "../raster.js";
-import { FONT, INK, SPACE } from "../style.js";
+import { FONT, INK, MAX_WIDTH, SPACE } from "../style.js";
 import { createSvg, frame, image, text } from "../svg.js";
 import { asHWC, channel, type ArrayND } from "../tensor.js";
 import { fitText } from "../text.js";
@@ -29,7 +29,7 @@ export interface FeatureGridOptions {
   readonly colorMap?: ColorMapName;
   /** Tiles per row (default: up to 8, more for large selections). */
   readonly columns?: number;
-  /** Target tile size in px (default fits about 860 px of width, 40..160). */
+  /** Target tile size in px (default: the grid and its colour bar fit MAX_WIDTH, tiles 12..160 px). */
   readonly tileSize?: number;
   /** Overrides the generated title. */
   readonly title?: string;
@@ -66,7 +66,7 @@ export function featureGrid(tap: ArrayND, o: FeatureGridOptions = {}): Figure {
     const k = o.topK ?? (m.c <= 64 ? m.c : 32);
     if (k >= m.c) {
       chosen = Array.from({ length: m.c }, (_, i) => i);
-      how = `all ${m.c} channel${m.c === 1 ? "" : "s"}`;
+      how = m.c === 1 ? "" : `all ${m.c} channels`;
     } else {
       chosen = topChannels(tap, k);
       how = `${chosen.length} of ${m.c} channels, the top ${chosen.length} by mean activation`;
@@ -80,11 +80,17 @@ export function featureGrid(tap: ArrayND, o: FeatureGridOptions = {}): Figure {
   const hi = Math.max(...ranges.map((x) => x[1]));
   const shared = autoScale(lo, hi, undefined, o.colorMap);
 
-  // Layout.
+  // Layout. A map with one channel is just the map: no channel number over it.
   const n = chosen.length;
+  const single = m.c === 1;
+  const tileLabel = single ? 0 : TILE_LABEL;
   const cols = Math.max(1, Math.min(n, o.columns ?? (n <= 8 ? n : Math.max(8, Math.ceil(Math.sqrt(n))))));
   const rows = Math.ceil(n / cols);
-  const target = o.tileSize ?? Math.max(40, Math.min(160, Math.floor((860 - (cols - 1) * TILE_GAP) / cols)));
+  const barScale = perChannel ? autoScale(0, 1, false, o.colorMap === "RdBu" ? "RdBu" : o.colorMap) : shared;
+  const barCaption = perChannel ? "per-channel scale: each tile min..max" : `${single ? "" : "shared "}scale, ${shared.diverging ? "blue < 0 < red" : shared.map}`;
+  // The bar is widest when shortest (its caption wraps onto more lines): plan with that.
+  const gridRoom = MAX_WIDTH - 2 * SPACE.margin - SPACE.gap - measureColorBar(barScale, 60, { relative: perChannel, caption: barCaption });
+  const target = Math.max(12, Math.min(o.tileSize ?? 160, Math.floor((gridRoom - (cols - 1) * TILE_GAP) / cols)));
   const aspect = m.w / m.h;
   let tw = aspect >= 1 ? target : target * aspect;
   let th = aspect >= 1 ? target / aspect : target;
@@ -97,15 +103,16 @@ export function featureGrid(tap: ArrayND, o: FeatureGridOptions = {}): Figure {
   tw = Math.round(tw);
   th = Math.round(th);
   const gridW = cols * tw + (cols - 1) * TILE_GAP;
-  const gridH = rows * (th + TILE_LABEL) + (rows - 1) * TILE_GAP;
-  const barH = Math.max(60, Math.min(gridH - TILE_LABEL, 260));
-  const barScale = perChannel ? autoScale(0, 1, false, o.colorMap === "RdBu" ? "RdBu" : o.colorMap) : shared;
-  const barCaption = perChannel ? "per-channel scale: each tile min..max" : `shared scale, ${shared.diverging ? "blue < 0 < red" : shared.map}`;
+  const gridH = rows * (th + tileLabel) + (rows - 1) * TILE_GAP;
+  const barH = Math.max(60, Math.min(gridH - tileLabel, 260));
   const barW = measureColorBar(barScale, barH, { relative: perChannel, caption: barCaption });
   const shape = tap.shape.join("×");
+  const scaleText = perChannel
+    ? "per-channel colour scale (tiles do not compare)"
+    : `${n > 1 ? "shared " : ""}colour scale ${fmt(shared.domain[0])} to ${fmt(shared.domain[1])}`;
   const title = {
-    title: o.title ?? `${o.name ?? "feature maps"} · ${shape}${o.stride !== undefined ? ` · stride ${o.stride}` : ""}`,
-    subtitle: `${how} · ${perChannel ? "per-channel colour scale (tiles do not compare)" : `shared colour scale ${fmt(shared.domain[0])} to ${fmt(shared.domain[1])}`}`,
+    title: o.title ?? `${o.name ?? (single ? "feature map" : "feature maps")} · ${shape}${o.stride !== undefined ? ` · stride ${o.stride}` : ""}`,
+    subtitle: how ? `${how} · ${scaleText}` : scaleText,
   };
   const contentW = gridW + SPACE.gap + barW;
   const width = Math.max(contentW, 420) + 2 * SPACE.margin;
@@ -120,13 +127,15 @@ export function featureGrid(tap: ArrayND, o: FeatureGridOptions = {}): Figure {
     const col = i % cols;
     const row = Math.floor(i / cols);
     const x = SPACE.margin + col * (tw + TILE_GAP);
-    const y = top + row * (th + TILE_LABEL + TILE_GAP);
+    const y = top + row * (th + tileLabel + TILE_GAP);
     const s = perChannel ? autoScale(ranges[i]![0], ranges[i]![1], undefined, o.colorMap) : shared;
-    const label = perChannel ? `#${chosen[i]} · ${fmt(ranges[i]![0])}..${fmt(ranges[i]![1])}` : `#${chosen[i]}`;
-    text(svg, x, y + FONT.small, fitText(label, tw, FONT.small), { size: FONT.small, fill: INK.muted });
-    image(svg, x, y + TILE_LABEL, tw, th, scalarRaster(maps[i]!, m.h, m.w, s, tw, th));
-    frame(svg, x, y + TILE_LABEL, tw, th, INK.grid, 0.5);
+    if (!single) {
+      const label = perChannel ? `#${chosen[i]} · ${fmt(ranges[i]![0])}..${fmt(ranges[i]![1])}` : `#${chosen[i]}`;
+      text(svg, x, y + FONT.small, fitText(label, tw, FONT.small), { size: FONT.small, fill: INK.muted });
+    }
+    image(svg, x, y + tileLabel, tw, th, scalarRaster(maps[i]!, m.h, m.w, s, tw, th));
+    frame(svg, x, y + tileLabel, tw, th, INK.grid, 0.5);
   });
-  drawColorBar(svg, SPACE.margin + gridW + SPACE.gap, top + TILE_LABEL, barH, barScale, { relative: perChannel, caption: barCaption });
+  drawColorBar(svg, SPACE.margin + gridW + SPACE.gap, top + tileLabel, barH, barScale, { relative: perChannel, caption: barCaption });
   return root.figure(`${title.title}: ${title.subtitle}`);
 }

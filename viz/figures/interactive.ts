@@ -1,7 +1,7 @@
 import { drawLegend, drawTitle, measureLegend, measureTitle, type LegendItem } from "../components.js";
 import { PlotlyFigure } from "../figure.js";
-import { labelCss, labelName, VOC_CLASSES } from "../palette.js";
-import type { PlotlySpec } from "../plotly.js";
+import { labelColors, labelName, VOC_CLASSES } from "../palette.js";
+import { plotlyTitle, type PlotlySpec } from "../plotly.js";
 import { labelRaster, reduceArea } from "../raster.js";
 import { INK, SPACE } from "../style.js";
 import { createSvg, frame, image, text } from "../svg.js";
@@ -11,6 +11,8 @@ export interface InteractiveScoresOptions {
   /** Tap name for the title (default "score"). */
   readonly name?: string;
   readonly classNames?: readonly string[];
+  /** CSS colour of each class, label order (default classColors(classNames): the digit models' categorical palette for their names, else VOC's colours). */
+  readonly classColors?: readonly string[];
   /** Larger maps are averaged down to at most this many cells per side (default 96): hover text per cell keeps notebooks small. */
   readonly maxSize?: number;
   /** Classes listed in the hover text, best first (default 5). */
@@ -21,13 +23,14 @@ export interface InteractiveScoresOptions {
 }
 
 /**
- * The argmax of class scores as a plotly heat map in VOC colours; hovering a cell lists
+ * The argmax of class scores as a plotly heat map in class colours; hovering a cell lists
  * its top classes with their scores and softmax probabilities. Static fallback: the
  * same map drawn by d3.
  */
 export function interactiveScores(scores: ArrayND, o: InteractiveScoresOptions = {}): PlotlyFigure {
   const m = asHWC(scores, "interactiveScores scores");
   const names = o.classNames ?? VOC_CLASSES;
+  const colors = labelColors(names, o.classColors);
   const maxSize = o.maxSize ?? 96;
   const f = Math.max(1, Math.ceil(Math.max(m.h, m.w) / maxSize));
   const h = Math.ceil(m.h / f);
@@ -76,13 +79,15 @@ export function interactiveScores(scores: ArrayND, o: InteractiveScoresOptions =
   const C = m.c;
   const colorscale: Array<[number, string]> = [];
   for (let l = 0; l < C; l++) {
-    colorscale.push([Number((l / C).toFixed(6)), labelCss(l)], [Number(((l + 1) / C).toFixed(6)), labelCss(l)]);
+    colorscale.push([Number((l / C).toFixed(6)), colors.css(l)], [Number(((l + 1) / C).toFixed(6)), colors.css(l)]);
   }
   const classes = [...present.keys()].sort((a, b) => a - b);
   const name = o.name ?? "score";
   const S = o.size ?? 520;
   const note = f > 1 ? ` (averaged ${f}×${f} → ${h}×${w})` : "";
   const title = o.title ?? `${name}: argmax of ${m.h}×${m.w}×${m.c} class scores${note}; hover for per-class scores`;
+  const W = S + 180;
+  const head = plotlyTitle(title, W);
   const spec: PlotlySpec = {
     data: [
       {
@@ -101,16 +106,16 @@ export function interactiveScores(scores: ArrayND, o: InteractiveScoresOptions =
         x: [null],
         y: [null],
         mode: "markers",
-        marker: { color: labelCss(c), symbol: "square", size: 12 },
+        marker: { color: colors.css(c), symbol: "square", size: 12 },
         name: labelName(c, names),
         hoverinfo: "skip",
       })),
     ],
     layout: {
-      width: S + 180,
-      height: S + 60,
-      title: { text: title, font: { size: 13 } },
-      margin: { l: 50, r: 10, t: 50, b: 40 },
+      width: W,
+      height: S + head.top + 10,
+      title: head.title,
+      margin: { l: 50, r: 10, t: head.top, b: 40 },
       xaxis: { title: { text: "column" }, constrain: "domain" },
       yaxis: { title: { text: "row" }, autorange: "reversed", scaleanchor: "x" },
       legend: { title: { text: "classes present" } },
@@ -120,18 +125,18 @@ export function interactiveScores(scores: ArrayND, o: InteractiveScoresOptions =
     config: { responsive: false, displaylogo: false },
   };
   // Static fallback.
-  const items: LegendItem[] = classes.map((c) => ({ label: labelName(c, names), color: labelCss(c) }));
+  const items: LegendItem[] = classes.map((c) => ({ label: labelName(c, names), color: colors.css(c) }));
   const legend = measureLegend(items, 200, 1);
   const dw = Math.min(S, w * Math.max(1, Math.floor(S / Math.max(h, w)))) || S;
   const k = dw / w;
   const dh = h * k;
   const contentW = dw + SPACE.gap + legend.width;
-  const tspec = { title, subtitle: "Static view; in JupyterLab this is a plotly heat map: hover a cell for its top classes." };
+  const tspec = { title, subtitle: "Static view (this viewer has no plotly renderer): with plotly, hovering a cell lists its top classes." };
   const titleH = measureTitle(tspec, contentW);
   const root = createSvg(contentW + 2 * SPACE.margin, SPACE.margin + titleH + Math.max(dh, legend.height) + SPACE.margin);
   drawTitle(root.svg, SPACE.margin, SPACE.margin, tspec, contentW);
   const y0 = SPACE.margin + titleH;
-  image(root.svg, SPACE.margin, y0, dw, dh, labelRaster({ data: labels, h, w }, dw, dh));
+  image(root.svg, SPACE.margin, y0, dw, dh, labelRaster({ data: labels, h, w }, dw, dh, { colors: colors.table }));
   frame(root.svg, SPACE.margin, y0, dw, dh, INK.line, 0.6);
   drawLegend(root.svg, SPACE.margin + dw + SPACE.gap, y0, items, 200, 1);
   if (!classes.length) text(root.svg, SPACE.margin, y0, "(empty)");

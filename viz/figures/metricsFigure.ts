@@ -2,17 +2,19 @@ import { colorScale } from "../colors.js";
 import { drawColorBar, drawTitle, measureColorBar, measureTitle, pct } from "../components.js";
 import type { Figure } from "../figure.js";
 import { segmentationMetrics, type Confusion } from "../metrics.js";
-import { labelCss, VOC_CLASSES } from "../palette.js";
+import { labelColors, VOC_CLASSES } from "../palette.js";
 import { scalarRaster } from "../raster.js";
-import { ACCENT, FONT, INK, SPACE } from "../style.js";
+import { ACCENT, FONT, INK, MAX_WIDTH, SPACE } from "../style.js";
 import { createSvg, frame, image, line, r, text } from "../svg.js";
 import { fitText, textWidth } from "../text.js";
 
 export interface MetricsFigureOptions {
   readonly classNames?: readonly string[];
+  /** CSS colour of each class, label order (default classColors(classNames): the digit models' categorical palette for their names, else VOC's colours). */
+  readonly classColors?: readonly string[];
   /** "present" (default): only classes in the truth or the predictions; "all": every class. */
   readonly classes?: "present" | "all";
-  /** Cell size in px (default 22). */
+  /** Cell size in px (default 22; less when the figure would not fit MAX_WIDTH; values are written in cells of 22 px and more). */
   readonly cellSize?: number;
   /** Name of the model for the title. */
   readonly model?: string;
@@ -26,30 +28,33 @@ export interface MetricsFigureOptions {
  */
 export function metricsFigure(conf: Confusion, o: MetricsFigureOptions = {}): Figure {
   const names = o.classNames ?? VOC_CLASSES;
+  const colors = labelColors(names, o.classColors);
   const met = segmentationMetrics(conf);
   const { n, counts } = conf;
   const colSum = new Array<number>(n).fill(0);
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) colSum[j]! += counts[i * n + j]!;
   const cls = Array.from({ length: n }, (_, i) => i).filter((i) => (o.classes ?? "present") === "all" || met.support[i]! > 0 || colSum[i]! > 0);
   const k = cls.length;
-  const cell = o.cellSize ?? 22;
   const nameOf = (i: number) => names[i] ?? `class ${i}`;
   const labW = Math.max(...cls.map((i) => textWidth(nameOf(i), FONT.tick))) + 22;
   const colLabH = Math.max(...cls.map((i) => textWidth(nameOf(i), FONT.tick))) * 0.72 + 18;
   const mat = new Float32Array(k * k);
   cls.forEach((i, a) => cls.forEach((j, b) => (mat[a * k + b] = met.support[i]! > 0 ? counts[i * n + j]! / met.support[i]! : NaN)));
   const scale = colorScale("Blues", 0, 1);
+  const iuW = 150;
+  const tableW = 190;
+  // Beside the matrix: its colour bar (widest when shortest), the IU bars and the table.
+  const beside = 10 + measureColorBar(scale, 60, { caption: "share of the true class's pixels (Blues)" }) + SPACE.gap + iuW + SPACE.gap + 10 + tableW + SPACE.margin;
+  const cell = Math.max(8, Math.min(o.cellSize ?? 22, Math.floor((MAX_WIDTH - SPACE.margin - labW - beside) / k)));
   const mw = k * cell;
   const barH = Math.min(mw, 200);
   const barW = measureColorBar(scale, barH, { caption: "share of the true class's pixels (Blues)" });
-  const iuW = 150;
   const tableRows: Array<[string, number]> = [
     ["pixel accuracy", met.pixelAccuracy],
     ["mean accuracy", met.meanAccuracy],
     ["mean IU", met.meanIU],
     ["f.w. IU", met.frequencyWeightedIU],
   ];
-  const tableW = 190;
   const mx = SPACE.margin + labW;
   const width = mx + mw + 10 + barW + SPACE.gap + iuW + SPACE.gap + 10 + tableW + SPACE.margin;
   const title = {
@@ -69,18 +74,18 @@ export function metricsFigure(conf: Confusion, o: MetricsFigureOptions = {}): Fi
   });
   svg.append("path").attr("d", cls.map((_, a) => `M${r(mx + a * cell)},${r(my)}V${r(my + mw)}M${r(mx)},${r(my + a * cell)}H${r(mx + mw)}`).join("")).attr("stroke", "#ffffff").attr("stroke-width", 0.6);
   frame(svg, mx, my, mw, mw, INK.line, 0.8);
-  if (cell >= 16) {
+  if (cell >= 22) {
     cls.forEach((_, a) =>
       cls.forEach((__, b) => {
         const v = mat[a * k + b]!;
         if (!(v >= 0.005)) return;
-        text(svg, mx + (b + 0.5) * cell, my + (a + 0.5) * cell, String(Math.round(100 * v)), { size: FONT.small - 1, anchor: "middle", baseline: "middle", fill: v > 0.55 ? "#ffffff" : INK.text });
+        text(svg, mx + (b + 0.5) * cell, my + (a + 0.5) * cell, String(Math.round(100 * v)), { size: FONT.small, anchor: "middle", baseline: "middle", fill: v > 0.55 ? "#ffffff" : INK.text });
       }),
     );
   }
   cls.forEach((i, a) => {
     const y = my + (a + 0.5) * cell;
-    svg.append("rect").attr("x", r(mx - 14)).attr("y", r(y - 4)).attr("width", 8).attr("height", 8).attr("fill", labelCss(i));
+    svg.append("rect").attr("x", r(mx - 14)).attr("y", r(y - 4)).attr("width", 8).attr("height", 8).attr("fill", colors.css(i));
     text(svg, mx - 18, y, nameOf(i), { size: FONT.tick, anchor: "end", baseline: "middle" });
     const x = mx + (a + 0.5) * cell;
     svg.append("text").attr("transform", `translate(${r(x + 3)},${r(my - 5)}) rotate(-45)`).attr("font-size", FONT.tick).text(nameOf(i));

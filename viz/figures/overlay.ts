@@ -1,8 +1,8 @@
 import { drawLegend, drawTitle, measureLegend, measureTitle, pct, type LegendItem } from "../components.js";
 import type { Figure } from "../figure.js";
-import { IGNORE_LABEL, labelCss, labelName, VOC_CLASSES } from "../palette.js";
+import { IGNORE_LABEL, labelColors, labelName, paletteFor, VOC_CLASSES } from "../palette.js";
 import { imageRaster, labelRaster } from "../raster.js";
-import { INK, SPACE } from "../style.js";
+import { INK, MAX_WIDTH, SPACE } from "../style.js";
 import { createSvg, frame, image } from "../svg.js";
 import { asLabels, asRGB, type ArrayND, type ImageInput } from "../tensor.js";
 
@@ -15,14 +15,16 @@ export interface OverlayOptions {
   readonly outline?: boolean;
   /** Also show the plain image on the left (default false). */
   readonly sideBySide?: boolean;
-  /** Displayed width of the image in px (default: the image's width, at most 480). */
+  /** Displayed width of the image in px (default: the image's width, at most 480; less when the figure would not fit MAX_WIDTH). */
   readonly width?: number;
   readonly classNames?: readonly string[];
+  /** CSS colour of each class, label order (default classColors(classNames): the digit models' categorical palette for their names, else VOC's colours). */
+  readonly classColors?: readonly string[];
   readonly title?: string;
 }
 
 /**
- * An image with its label map laid over it in VOC colours, a legend of the classes
+ * An image with its label map laid over it in class colours, a legend of the classes
  * present (with their share of pixels), ignore (255) drawn as stripes.
  */
 export function segmentationOverlay(img: ImageInput, labels: ArrayND, o: OverlayOptions = {}): Figure {
@@ -30,10 +32,9 @@ export function segmentationOverlay(img: ImageInput, labels: ArrayND, o: Overlay
   const lab = asLabels(labels, "segmentationOverlay labels");
   if (lab.h !== im.h || lab.w !== im.w) throw new Error(`segmentationOverlay: labels are ${lab.h}×${lab.w} but the image is ${im.h}×${im.w}`);
   const names = o.classNames ?? VOC_CLASSES;
+  const colors = labelColors(names, o.classColors);
   const opacity = o.opacity ?? 0.55;
   if (!(opacity >= 0 && opacity <= 1)) throw new Error(`segmentationOverlay: opacity must be in 0..1, got ${opacity}`);
-  const dw = Math.round(o.width ?? Math.min(im.w, 480));
-  const dh = Math.round((dw * im.h) / im.w);
   const counts = new Map<number, number>();
   for (let i = 0; i < lab.data.length; i++) counts.set(lab.data[i]!, (counts.get(lab.data[i]!) ?? 0) + 1);
   const total = lab.data.length;
@@ -42,16 +43,20 @@ export function segmentationOverlay(img: ImageInput, labels: ArrayND, o: Overlay
   const items: LegendItem[] = present.map((l) =>
     l === IGNORE_LABEL
       ? { label: "ignore (255)", hatch: true, note: pct(counts.get(l)! / total) }
-      : { label: labelName(l, names) + (l === 0 && hideBg ? " (not tinted)" : ""), color: labelCss(l), note: pct(counts.get(l)! / total) },
+      : { label: labelName(l, names) + (l === 0 && hideBg ? " (not tinted)" : ""), color: colors.css(l), note: pct(counts.get(l)! / total) },
   );
   const panels = o.sideBySide ? 2 : 1;
-  const imgsW = panels * dw + (panels - 1) * SPACE.gap;
   const legend = measureLegend(items, 260, 1);
+  // The images and the legend within MAX_WIDTH.
+  const room = MAX_WIDTH - 2 * SPACE.margin - SPACE.gap - 4 - legend.width - (panels - 1) * SPACE.gap;
+  const dw = Math.max(40, Math.min(Math.round(o.width ?? Math.min(im.w, 480)), Math.floor(room / panels)));
+  const dh = Math.round((dw * im.h) / im.w);
+  const imgsW = panels * dw + (panels - 1) * SPACE.gap;
   const contentW = imgsW + SPACE.gap + 4 + legend.width;
   const width = contentW + 2 * SPACE.margin;
   const title = {
     title: o.title ?? "Segmentation overlay",
-    subtitle: `${im.w}×${im.h} image · labels at ${Math.round(opacity * 100)}% opacity · VOC palette${hideBg ? ", background left clear" : ""}${counts.has(IGNORE_LABEL) ? " · stripes: ignore (255)" : ""}`,
+    subtitle: `${im.h}×${im.w} image · labels at ${Math.round(opacity * 100)}% opacity · ${o.classColors ? "given class colours" : paletteFor(names) === "voc" ? "VOC palette" : "categorical palette"}${hideBg ? ", background left clear" : ""}${counts.has(IGNORE_LABEL) ? " · stripes: ignore (255)" : ""}`,
   };
   const titleH = measureTitle(title, contentW);
   const height = SPACE.margin + titleH + Math.max(dh, legend.height) + SPACE.margin;
@@ -65,7 +70,7 @@ export function segmentationOverlay(img: ImageInput, labels: ArrayND, o: Overlay
     frame(svg, x, y, dw, dh, INK.grid, 0.6);
     x += dw + SPACE.gap;
   }
-  const uri = labelRaster(lab, dw, dh, { image: im, opacity, outline: o.outline ?? true, ...(hideBg ? { skip: new Set([0]) } : {}) });
+  const uri = labelRaster(lab, dw, dh, { image: im, opacity, colors: colors.table, outline: o.outline ?? true, ...(hideBg ? { skip: new Set([0]) } : {}) });
   image(svg, x, y, dw, dh, uri, true);
   frame(svg, x, y, dw, dh, INK.grid, 0.6);
   drawLegend(svg, x + dw + SPACE.gap + 4, y, items, 260, 1);

@@ -1,4 +1,4 @@
-import { drawLegend, drawTitle, fmt, fmtCoordMap, fmtPx, measureLegend, measureTitle, type LegendItem } from "../components.js";
+import { drawLegend, drawTitle, fmt, fmtCoordMap, fmtPos, measureLegend, measureTitle, type LegendItem } from "../components.js";
 import type { Figure } from "../figure.js";
 import { blobRect, fitView, imageRect, toImage, union, type CoordMap } from "../geometry.js";
 import { imageRaster } from "../raster.js";
@@ -39,7 +39,7 @@ export function receptiveFieldFigure(o: ReceptiveFieldOptions): Figure {
   if (H === undefined || W === undefined) throw new Error("receptiveFieldFigure: give imageSize [H, W] or image");
   const [gh, gw] = o.gridSize;
   const [ci, cj] = o.cell ?? [Math.floor(gh / 2), Math.floor(gw / 2)];
-  if (!(ci >= 0 && ci < gh && cj >= 0 && cj < gw)) throw new Error(`receptiveFieldFigure: cell (${ci}, ${cj}) is outside the ${gh}×${gw} grid`);
+  if (!(ci >= 0 && ci < gh && cj >= 0 && cj < gw)) throw new Error(`receptiveFieldFigure: cell ${fmtPos(ci, cj)} is outside the ${gh}×${gw} grid (rows × cols)`);
   const cm = o.coordMap;
   const stride = o.stride ?? 1 / cm.a;
   const rf = o.receptiveField;
@@ -55,9 +55,9 @@ export function receptiveFieldFigure(o: ReceptiveFieldOptions): Figure {
   const items: LegendItem[] = [
     { label: `receptive field ${fmt(rf)}×${fmt(rf)} px`, color: ACCENT.field },
     { label: `stride cell ${fmt(stride)}×${fmt(stride)} px`, color: ACCENT.crop },
-    { label: `centre of cell (${ci}, ${cj}): input (${fmtPx(cx)}, ${fmtPx(cy)})`, color: ACCENT.centre },
+    { label: `centre of cell ${fmtPos(ci, cj)}`, color: ACCENT.centre },
     { label: `centres of all ${gh}×${gw} cells`, color: INK.text },
-    { label: `the ${W}×${H} input`, color: INK.panel },
+    { label: `the ${H}×${W} input`, color: INK.panel },
   ];
   const legend = measureLegend(items, 320, 1);
   const v0 = fitView(view, 0, 0, S, S);
@@ -66,8 +66,8 @@ export function receptiveFieldFigure(o: ReceptiveFieldOptions): Figure {
   const contentW = dw + SPACE.gap + legend.width;
   const width = contentW + 2 * SPACE.margin;
   const title = {
-    title: o.title ?? `Receptive field of ${name} cell (${ci}, ${cj})`,
-    subtitle: `Neighbouring cells are ${fmt(stride)} px apart, but each sees ${fmt(rf)}×${fmt(rf)} px${inside ? "" : " — more than the image: the part outside is padding (zeros)"}. Cell centres from the coordinate map ${fmtCoordMap(name, cm.a, cm.b)}.`,
+    title: o.title ?? `Receptive field of ${name} cell ${fmtPos(ci, cj)}`,
+    subtitle: `Neighbouring cells are ${fmt(stride)} px apart, but each sees ${fmt(rf)}×${fmt(rf)} px${inside ? "" : " — more than the image: the part outside is padding (zeros)"}. The cell is centred on input pixel ${fmtPos(cy, cx)}, from the coordinate map ${fmtCoordMap(name, cm.a, cm.b)}.`,
   };
   const titleH = measureTitle(title, contentW);
   const height = SPACE.margin + titleH + Math.max(dh, legend.height) + SPACE.margin;

@@ -1,10 +1,10 @@
 import { autoScale, extent } from "../colors.js";
-import { cellGridPath, drawColorBar, drawLegend, drawTitle, fmt, fmtCoordMap, fmtPx, measureColorBar, measureLegend, measureTitle, PANEL_TITLE_H, panelTitle, type LegendItem } from "../components.js";
+import { cellGridPath, drawColorBar, drawLegend, drawTitle, fmt, fmtCoordMap, fmtPos, fmtPx, measureColorBar, measureLegend, measureTitle, PANEL_TITLE_H, panelTitle, type LegendItem } from "../components.js";
 import type { Figure } from "../figure.js";
 import { blobRect, fitView, imageRect, toImage, union, type CoordMap } from "../geometry.js";
-import { labelCss, labelName, VOC_CLASSES } from "../palette.js";
+import { labelColors, labelName, VOC_CLASSES } from "../palette.js";
 import { imageRaster, labelRaster, scalarRaster } from "../raster.js";
-import { INK, SPACE } from "../style.js";
+import { INK, MAX_WIDTH, SPACE } from "../style.js";
 import { createSvg, frame, group, image, r, type G } from "../svg.js";
 import { argmax, asHWC, asRGB, channel, type ArrayND, type ImageInput } from "../tensor.js";
 
@@ -13,6 +13,8 @@ export interface ScoreMapsOptions {
   readonly name?: string;
   /** Class names (default the 21 VOC classes). */
   readonly classNames?: readonly string[];
+  /** CSS colour of each class, label order (default classColors(classNames): the digit models' categorical palette for their names, else VOC's colours). */
+  readonly classColors?: readonly string[];
   /** Classes to show as heat maps (default: those present in the argmax, most cells first). */
   readonly classes?: readonly number[];
   /** At most this many heat maps when `classes` is not given (default 4). */
@@ -23,7 +25,7 @@ export interface ScoreMapsOptions {
   readonly image?: ImageInput;
   /** Input size [H, W] when no image is given. */
   readonly imageSize?: readonly [number, number];
-  /** Panel size in px (default about 170, rounded to whole px per cell). */
+  /** Panel size in px (default about 170, less when the row would not fit MAX_WIDTH; rounded to whole px per cell). */
   readonly panelSize?: number;
   /** Panels per row (default 4). */
   readonly columns?: number;
@@ -38,12 +40,13 @@ function cellLines(g: G, x: number, y: number, w: number, h: number, rows: numbe
 
 /**
  * The coarse class scores the net actually computes (score_fr, stride 32): per-class
- * heat maps on the cell grid, the argmax in VOC colours with a legend of the classes
+ * heat maps on the cell grid, the argmax in class colours with a legend of the classes
  * present, and where each cell's centre lands on the input.
  */
 export function scoreMaps(scores: ArrayND, o: ScoreMapsOptions = {}): Figure {
   const m = asHWC(scores, "scoreMaps scores");
   const names = o.classNames ?? VOC_CLASSES;
+  const colors = labelColors(names, o.classColors);
   const labels = argmax(scores);
   const counts = new Map<number, number>();
   for (const l of labels.data) counts.set(l, (counts.get(l) ?? 0) + 1);
@@ -61,21 +64,22 @@ export function scoreMaps(scores: ArrayND, o: ScoreMapsOptions = {}): Figure {
   const showInput = o.coordMap !== undefined && inH !== undefined && inW !== undefined;
   const stride = o.coordMap ? 1 / o.coordMap.a : undefined;
 
-  // Panel geometry: whole px per cell.
-  const target = o.panelSize ?? 170;
-  const cell = Math.max(1, Math.floor(target / Math.max(m.h, m.w)));
-  const pw = m.w * cell;
-  const ph = m.h * cell;
+  // Panel geometry: whole px per cell, the row within MAX_WIDTH beside the colour bar (widest when shortest).
   const nPanels = classes.length + 1 + (showInput ? 1 : 0);
   const cols = Math.max(1, Math.min(nPanels, o.columns ?? 5));
   const rows = Math.ceil(nPanels / cols);
+  const barCaption = "class score";
+  const room = MAX_WIDTH - 2 * SPACE.margin - SPACE.gap - measureColorBar(scale, 60, { caption: barCaption }) - (cols - 1) * SPACE.gap;
+  const target = Math.min(o.panelSize ?? 170, Math.floor(room / cols));
+  const cell = Math.max(1, Math.floor(target / Math.max(m.h, m.w)));
+  const pw = m.w * cell;
+  const ph = m.h * cell;
   const gridW = cols * pw + (cols - 1) * SPACE.gap;
   const rowH = PANEL_TITLE_H + ph;
   const gridH = rows * rowH + (rows - 1) * SPACE.gap;
   const barH = Math.min(ph, 200);
-  const barCaption = "class score";
   const barW = measureColorBar(scale, barH, { caption: barCaption });
-  const items: LegendItem[] = present.map((l) => ({ label: labelName(l, names), color: labelCss(l), note: `${counts.get(l)} cells` }));
+  const items: LegendItem[] = present.map((l) => ({ label: labelName(l, names), color: colors.css(l), note: `${counts.get(l)} cells` }));
   const contentW = gridW + SPACE.gap + barW;
   const width = contentW + 2 * SPACE.margin;
   const legend = measureLegend(items, contentW);
@@ -84,7 +88,7 @@ export function scoreMaps(scores: ArrayND, o: ScoreMapsOptions = {}): Figure {
   if (o.coordMap && stride !== undefined) {
     const x0 = toImage(o.coordMap, 0);
     const off = `${x0 < 0 ? "−" : "+"} ${fmtPx(Math.abs(x0))}`;
-    sub.push(`cell (i, j) is centred on input pixel (x, y) = (${fmt(stride)}·j ${off}, ${fmt(stride)}·i ${off}), from the coordinate map ${fmtCoordMap(name, o.coordMap.a, o.coordMap.b)}`);
+    sub.push(`cell ${fmtPos("i", "j")} is centred on input pixel ${fmtPos(`${fmt(stride)}·i ${off}`, `${fmt(stride)}·j ${off}`)}, from the coordinate map ${fmtCoordMap(name, o.coordMap.a, o.coordMap.b)}`);
   }
   const title = { title: o.title ?? `${name}: class scores on the coarse grid`, subtitle: sub };
   const titleH = measureTitle(title, width - 2 * SPACE.margin);
@@ -120,17 +124,17 @@ export function scoreMaps(scores: ArrayND, o: ScoreMapsOptions = {}): Figure {
           .attr("cx", r(v.x(toImage(cm, j))))
           .attr("cy", r(v.y(toImage(cm, i))))
           .attr("r", r(rad))
-          .attr("fill", labelCss(labels.data[i * m.w + j]!))
+          .attr("fill", colors.css(labels.data[i * m.w + j]!))
           .attr("stroke", "#ffffff")
           .attr("stroke-width", 0.6);
       }
     }
-    panelTitle(svg, x, y, pw, `input ${inW}×${inH} · cell centres`);
+    panelTitle(svg, x, y, pw, `input ${inH}×${inW} · cell centres`);
   }
 
   {
     const { x, y } = slot(k++);
-    image(svg, x, y, pw, ph, labelRaster({ data: labels.data, h: m.h, w: m.w }, pw, ph));
+    image(svg, x, y, pw, ph, labelRaster({ data: labels.data, h: m.h, w: m.w }, pw, ph, { colors: colors.table }));
     cellLines(svg, x, y, pw, ph, m.h, m.w, "#ffffff", 0.35);
     frame(svg, x, y, pw, ph, INK.line, 0.6);
     panelTitle(svg, x, y, pw, "argmax over classes", { bold: true });

@@ -4,7 +4,7 @@ import type { Figure } from "../figure.js";
 import { blobRect, fitView, imageRect, union, type CoordMap, type Rect } from "../geometry.js";
 import { VOC_CLASSES } from "../palette.js";
 import { imageRaster, scalarRaster } from "../raster.js";
-import { ACCENT, FONT, INK, SPACE } from "../style.js";
+import { ACCENT, FONT, INK, MAX_WIDTH, SPACE } from "../style.js";
 import { arrow, createSvg, frame, image, r, text } from "../svg.js";
 import { asHWC, asRGB, channel, type ArrayND, type ImageInput } from "../tensor.js";
 import { fitText } from "../text.js";
@@ -31,7 +31,7 @@ export interface UpsamplingOptions {
   readonly imageSize?: readonly [number, number];
   /** Draws the input as the first panel, in the same frame. */
   readonly image?: ImageInput;
-  /** Panel size in px (default 190). */
+  /** Panel size in px (default 190, less when the row would not fit MAX_WIDTH). */
   readonly panelSize?: number;
   /** Panels per row (default 4). */
   readonly columns?: number;
@@ -68,25 +68,29 @@ export function upsamplingStages(stages: readonly UpsamplingStage[], o: Upsampli
   const perPanel = o.scale === "per-panel";
   const shared = autoScale(lo, hi);
 
-  const P = o.panelSize ?? 190;
   const ar = (ext.x1 - ext.x0) / (ext.y1 - ext.y0);
-  const pw = ar >= 1 ? P : P * ar;
-  const ph = ar >= 1 ? P / ar : P;
   const nPanels = stages.length + (img ? 1 : 0);
   const cols = Math.max(1, Math.min(nPanels, o.columns ?? 4));
   const rows = Math.ceil(nPanels / cols);
-  const capH = FONT.small * 1.35 * (Math.ceil(nPanels / Math.max(1, Math.min(nPanels, o.columns ?? 4))) > 1 ? 3 : 2);
+  const barCaption = perPanel ? "per-panel scale" : `${names[cls] ?? `class ${cls}`} score`;
+  // Panels as large as fit in MAX_WIDTH beside the colour bar (widest when shortest), at most 190 px.
+  const room = MAX_WIDTH - 2 * SPACE.margin - SPACE.gap - measureColorBar(shared, 60, { caption: barCaption, relative: perPanel }) - (cols - 1) * ARROW_W;
+  const P = Math.max(60, Math.min(o.panelSize ?? 190, Math.floor(room / cols / Math.min(1, ar))));
+  const pw = ar >= 1 ? P : P * ar;
+  const ph = ar >= 1 ? P / ar : P;
+  // Caption lines under a panel: stride, span, crop (or range), and "from the row above" when the path wraps.
+  const capLines = 2 + (stages.some((s) => s.crop !== undefined) || perPanel ? 1 : 0) + (rows > 1 ? 1 : 0);
+  const capH = FONT.small * 1.35 * capLines;
   const rowH = PANEL_TITLE_H + ph + 4 + capH;
   const gridW = cols * pw + (cols - 1) * ARROW_W;
   const gridH = rows * rowH + (rows - 1) * SPACE.gap;
-  const barCaption = perPanel ? "per-panel scale" : `${names[cls] ?? `class ${cls}`} score`;
   const barH = Math.min(ph, 190);
   const barW = measureColorBar(shared, barH, { caption: barCaption, relative: perPanel });
   const width = gridW + SPACE.gap + barW + 2 * SPACE.margin;
   const title = {
     title: o.title ?? `Upsampling, class "${names[cls] ?? cls}": each blob placed on the input by its coordinate map`,
     subtitle: [
-      `Frame: input coordinates ${fmtPx(ext.x0)} to ${fmtPx(ext.x1)} px; dashed: the ${inW}×${inH} input. Blobs overhang the input (conv1_1's pad 100) until the final crop.`,
+      `Frame: input coordinates ${fmtPx(ext.x0)} to ${fmtPx(ext.x1)} px; dashed: the ${inH}×${inW} input. Blobs overhang the input (conv1_1's pad 100) until the final crop.`,
     ],
   };
   const titleH = measureTitle(title, width - 2 * SPACE.margin);
@@ -106,7 +110,7 @@ export function upsamplingStages(stages: readonly UpsamplingStage[], o: Upsampli
       svg.append("rect").attr("x", r(x)).attr("y", r(y)).attr("width", r(pw)).attr("height", r(ph)).attr("fill", INK.panel);
       image(svg, v.x(-0.5), v.y(-0.5), inW * v.k, inH * v.k, imageRaster(img, inW * v.k, inH * v.k), true);
       frame(svg, x, y, pw, ph, INK.grid, 0.6);
-      panelTitle(svg, x, y, pw, `input ${inW}×${inH}`, { bold: true });
+      panelTitle(svg, x, y, pw, `input ${inH}×${inW}`, { bold: true });
     });
   }
   stages.forEach((s, i) => {
@@ -131,10 +135,13 @@ export function upsamplingStages(stages: readonly UpsamplingStage[], o: Upsampli
       frame(svg, x, y, pw, ph, INK.grid, 0.6);
       const stride = 1 / s.coordMap.a;
       panelTitle(svg, x, y, pw, `${s.name} · ${m.h}×${m.w}`, { bold: true });
-      const cap1 = `stride ${fmt(stride)} · spans ${fmtPx(b.x0)} to ${fmtPx(b.x1)}`;
-      const cap2 = s.crop !== undefined ? `crop offset ${s.crop} → ${inW}×${inH} (orange)` : perPanel ? `range ${fmt(ranges[i]![0])}..${fmt(ranges[i]![1])}` : "";
-      text(svg, x + pw / 2, y + ph + 4 + FONT.small, fitText(cap1, pw + ARROW_W - 8, FONT.small), { size: FONT.small, anchor: "middle", fill: INK.muted });
-      if (cap2) text(svg, x + pw / 2, y + ph + 4 + FONT.small * 2.35, fitText(cap2, pw + ARROW_W - 8, FONT.small), { size: FONT.small, anchor: "middle", fill: s.crop !== undefined ? ACCENT.crop : INK.muted });
+      const caps: Array<[string, string]> = [
+        [`stride ${fmt(stride)}`, INK.muted],
+        [`spans ${fmtPx(b.x0)} to ${fmtPx(b.x1)}`, INK.muted],
+      ];
+      if (s.crop !== undefined) caps.push([`crop offset ${s.crop} → ${inH}×${inW}`, ACCENT.crop]);
+      else if (perPanel) caps.push([`range ${fmt(ranges[i]![0])}..${fmt(ranges[i]![1])}`, INK.muted]);
+      caps.forEach(([c, fill], ci) => text(svg, x + pw / 2, y + ph + 4 + FONT.small * (1 + 1.35 * ci), fitText(c, pw + ARROW_W - 8, FONT.small), { size: FONT.small, anchor: "middle", fill }));
       if (!first && !rowStart) {
         const ax = x - ARROW_W + 6;
         arrow(svg, ax, y + ph / 2, x - 6, y + ph / 2, INK.muted);
@@ -143,7 +150,7 @@ export function upsamplingStages(stages: readonly UpsamplingStage[], o: Upsampli
           parts.forEach((p, pi) => text(svg, x - ARROW_W / 2, y + ph / 2 - 6 - (parts.length - 1 - pi) * FONT.small * 1.2, fitText(p, ARROW_W + 10, FONT.small), { size: FONT.small, anchor: "middle", fill: INK.muted }));
         }
       } else if (!first && s.op) {
-        text(svg, x, y + ph + 4 + FONT.small * 3.6, `↑ from the row above: ${s.op.replace(/\n/g, " ")}`, { size: FONT.small, fill: INK.muted });
+        text(svg, x, y + ph + 4 + FONT.small * (1 + 1.35 * (capLines - 1)), fitText(`↑ from the row above: ${s.op.replace(/\n/g, " ")}`, pw + ARROW_W - 8, FONT.small), { size: FONT.small, fill: INK.muted });
       }
     });
   });
