@@ -32,6 +32,13 @@ export async function startBackend(choice: BackendChoice, wasmPaths: string, log
       continue;
     }
     try {
+      // tfjs-backend-wasm 4.22 starts its threads from `factory.toString()` in a Blob worker;
+      // in this bundle that text refers to names only the bundle's scope defines, so every
+      // worker dies ("e is not defined") and the start never finishes. Single-threaded SIMD.
+      if (name === "wasm") {
+        await import("@tensorflow/tfjs-backend-wasm"); // registers the flag
+        tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
+      }
       const info = await useBackend(name, { wasmPaths, log });
       const detail = describeBackend();
       const maxTextureSize = name === "webgl" ? tf.env().getNumber("WEBGL_MAX_TEXTURE_SIZE") : null;

@@ -4,8 +4,9 @@
  * each stream contributes, its receptive field and stride cells).
  *
  * URL parameters (for links, the test and the benchmark): sample, model, weights
- * ("random", "project" or a project model's name), width / classes / seed (random
- * weights), backend, maxSide, maxTexture (pretend the GPU's textures are this small),
+ * ("random", a project model's name, or "published:voc-fcn8s" for a published net in the
+ * weights cache), width / classes / seed (random weights), backend, maxSide, maxTexture
+ * (pretend the GPU's textures are this small),
  * plan=0 (skip the texture check, to see tfjs fail without it), webglConv=direct (tfjs's
  * experimental direct convolution: no im2col matrices, so larger inputs fit), autorun=0.
  */
@@ -16,9 +17,11 @@ import { decodeImage } from "../src/io/image.js";
 import { widthText } from "../src/vgg16.js";
 import type { RgbImage } from "../src/model.js";
 import { minInputSize, receptiveFields } from "../src/net/geometry.js";
+import { countParams, paramSpecs } from "../src/net/params.js";
 import { readWeightsBytes } from "../src/weights/bytes.js";
 import { describeConfig, inferWeightsConfig } from "../src/weights/check.js";
 import type { WeightsFile } from "../src/weights/types.js";
+import type { ModelName } from "../src/net/spec.js";
 import type { Preprocess } from "../src/preprocess.js";
 import { argmax, labelCss, vocColor } from "../viz/index.js";
 import { BACKEND_CHOICES, startBackend, type BackendChoice, type StartedBackend } from "./backends.js";
@@ -27,7 +30,9 @@ import { defaultClass, receptiveFieldStage, stageFigures, type StageFigure } fro
 import { hoverInfo, type HoverInfo } from "./hover.js";
 import { resizeRgb } from "./image.js";
 import { planInput, type InputPlan } from "./limits.js";
-import type { Manifest, ManifestModel } from "./manifest.js";
+import type { Manifest, ManifestModel, ManifestPublished } from "./manifest.js";
+import { fetchBytes, progressText } from "./download.js";
+import { formatBytes, isPublishedName, publishedWeights, sizeText } from "../src/published/registry.js";
 import { compileAhead, FCN_MODELS, loadModel, runPass, type FcnModel, type LoadedModel, type PassResult, type WeightsChoice } from "./pipeline.js";
 
 // ---------------------------------------------------------------------------------------
@@ -44,6 +49,7 @@ const ui = {
   imageFile: $<HTMLInputElement>("image-file"),
   model: $<HTMLSelectElement>("model"),
   weights: $<HTMLSelectElement>("weights"),
+  weightsHint: $("weights-hint"),
   weightsFile: $<HTMLInputElement>("weights-file"),
   backend: $<HTMLSelectElement>("backend"),
   maxSide: $<HTMLSelectElement>("max-side"),
@@ -102,6 +108,8 @@ const state = {
   image: null as { name: string; rgb: RgbImage } | null,
   /** Weights files read so far, by weights option value. */
   files: new Map<string, { file: WeightsFile; label: string }>(),
+  /** How the last published net was loaded (bytes, download and parse times), for the status line and the tests. */
+  publishedLoad: null as { name: string; bytes: number; downloadMs: number; parseMs: number } | null,
   loaded: null as LoadedModel | null,
   loadedKey: "",
   result: null as Result | null,
@@ -190,33 +198,114 @@ function trainedFor(manifest: Manifest, model: string): ManifestModel | undefine
   return fcns.find((m) => m.name === model) ?? fcns.find((m) => modelOfMeta(m) === model);
 }
 
-function fillOptions(manifest: Manifest): void {
-  ui.sample.innerHTML = manifest.samples.map((s) => `<option value="${escapeHtml(s.url)}">${escapeHtml(s.name)}</option>`).join("");
-  const wanted = params.get("sample");
-  const pick = manifest.samples.find((s) => s.name === wanted) ?? manifest.samples.find((s) => s.from === "models") ?? manifest.samples.find((s) => s.name === "chelsea") ?? manifest.samples[0];
-  if (pick) ui.sample.value = pick.url;
+/** The authors' FCNs in the weights cache, in the registry's order (VGG16 is a classifier: not offered). */
+function publishedFcns(manifest: Manifest): ManifestPublished[] {
+  return (manifest.published?.cached ?? []).filter((p) => (FCN_MODELS as readonly string[]).includes(p.model));
+}
 
+const PUBLISHED = "published:";
+const publishedByValue = (v: string) => (v.startsWith(PUBLISHED) ? publishedFcns(state.manifest!).find((p) => p.name === v.slice(PUBLISHED.length)) : undefined);
+
+/** "FCN-8s · authors' voc-fcn8s (21 classes)"; the size and licence are in its tooltip. */
+function publishedLabel(p: ManifestPublished): string {
+  return `${DISPLAY[p.model] ?? p.model}${p.atOnce ? " at-once" : ""} · authors' ${p.name} (${p.classes} classes)`;
+}
+
+/** The command that gets the authors' FCN-8s, with its size: what the page suggests when none is cached. */
+const FETCH_SUGGESTED = "voc-fcn8s";
+const fetchCommand = (name: string) => `npx fcn-viz fetch ${name}`;
+const fetchHint = (name = FETCH_SUGGESTED) => `${fetchCommand(name)} (${sizeText(publishedWeights(name))})`;
+
+/**
+ * The weights an architecture starts with: the authors' net for it when one is cached
+ * (the first in the registry's order: voc-fcn8s before the at-once and PASCAL-Context
+ * variants), else the project's trained one, else seeded random weights.
+ */
+function defaultWeightsFor(manifest: Manifest, model: string): string {
+  const pub = publishedFcns(manifest).find((p) => p.model === model);
+  if (pub) return PUBLISHED + pub.name;
+  const trained = trainedFor(manifest, model);
+  return trained ? `project:${trained.url}` : "random";
+}
+
+function fillOptions(manifest: Manifest): void {
   const opts: string[] = [];
+  const pubs = publishedFcns(manifest);
+  const group = (label: string, items: string[]) => (items.length ? `<optgroup label="${escapeHtml(label)}">${items.join("")}</optgroup>` : "");
+  opts.push(
+    group(
+      "The authors' published nets (weights cache)",
+      pubs.length
+        ? pubs.map((p) => `<option value="${PUBLISHED}${escapeHtml(p.name)}" title="${escapeHtml(`${p.description}. ${p.file}, ${formatBytes(p.bytes)}. Licence: ${p.licence}`)}">${escapeHtml(publishedLabel(p))}</option>`)
+        : [`<option value="published:none" disabled>none in the cache: ${escapeHtml(fetchHint())}, then reload</option>`],
+    ),
+  );
+  const trained: string[] = [];
   for (const m of trainedFcns(manifest)) {
     const meta = m.metadata;
     const bits = [meta["fcn_viz.model"], meta["fcn_viz.classes"] && `${meta["fcn_viz.classes"]} classes`, meta["fcn_viz.width"] && `width ${widthText(Number(meta["fcn_viz.width"]))}`].filter(Boolean);
-    opts.push(`<option value="project:${escapeHtml(m.url)}">trained: ${escapeHtml(m.name)}${bits.length ? ` (${escapeHtml(bits.join(", "))})` : ""}</option>`);
+    trained.push(`<option value="project:${escapeHtml(m.url)}">trained: ${escapeHtml(m.name)}${bits.length ? ` (${escapeHtml(bits.join(", "))})` : ""}</option>`);
   }
-  opts.push(`<option value="random">random (seed ${RANDOM.seed}, width ${widthText(RANDOM.width)}, ${RANDOM.classes} classes)</option>`);
-  opts.push(`<option value="file:pick">your weights file… (.safetensors, .h5, tfjs)</option>`);
+  opts.push(group("Trained by this project (models/)", trained));
+  opts.push(
+    group("Other", [
+      `<option value="random">random (seed ${RANDOM.seed}, width ${widthText(RANDOM.width)}, ${RANDOM.classes} classes)</option>`,
+      `<option value="file:pick">your weights file… (.caffemodel, .safetensors, .h5, tfjs)</option>`,
+    ]),
+  );
   ui.weights.innerHTML = opts.join("");
+  if (pubs.length) {
+    ui.weightsHint.hidden = true;
+  } else {
+    // The menu's disabled line only shows when it is opened: say it under the menu too.
+    ui.weightsHint.hidden = false;
+    ui.weightsHint.innerHTML = `The authors' trained FCN-8s: <code>${escapeHtml(fetchCommand(FETCH_SUGGESTED))}</code> (${escapeHtml(sizeText(publishedWeights(FETCH_SUGGESTED)))}), then reload.`;
+    ui.weightsHint.title = `No published net in ${manifest.published?.cacheDir ?? "the weights cache"}`;
+  }
 
   const model = params.get("model");
   if (model && (FCN_MODELS as readonly string[]).includes(model)) ui.model.value = model;
   const w = params.get("weights");
   const fcns = trainedFcns(manifest);
-  const project = fcns.find((m) => m.name === w) ?? trainedFor(manifest, ui.model.value) ?? fcns[0];
-  if (w === "random" || !project) ui.weights.value = "random";
-  else {
+  const wantedPub = w === null ? undefined : w.startsWith(PUBLISHED) ? w.slice(PUBLISHED.length) : w;
+  const pub = wantedPub === undefined ? undefined : pubs.find((p) => p.name === wantedPub);
+  const project = w === null ? undefined : w === "project" ? (trainedFor(manifest, ui.model.value) ?? fcns[0]) : fcns.find((m) => m.name === w);
+  if (w === "random") ui.weights.value = "random";
+  else if (pub) {
+    ui.weights.value = PUBLISHED + pub.name;
+    if (!model) ui.model.value = pub.model;
+  } else if (project) {
     ui.weights.value = `project:${project.url}`;
     const mm = modelOfMeta(project);
     if (!model && mm && (FCN_MODELS as readonly string[]).includes(mm)) ui.model.value = mm;
+  } else {
+    const notFcn = manifest.published?.cached.find((p) => p.name === wantedPub);
+    if (notFcn) {
+      pendingNotes.push(`${notFcn.name} is not an FCN (${notFcn.description}): the explorer runs FCN-32s, 16s and 8s.`);
+    } else if (wantedPub !== undefined && isPublishedName(wantedPub)) {
+      pendingNotes.push(`${wantedPub} is not in the weights cache (${manifest.published?.cacheDir ?? "?"}): ${fetchHint(wantedPub)} gets it; then reload.`);
+    } else if (w !== null) {
+      pendingNotes.push(`weights=${w}: no such weights here (published nets: ${pubs.map((p) => PUBLISHED + p.name).join(", ") || "none cached"}; trained: ${fcns.map((m) => m.name).join(", ") || "none"}; or random).`);
+    }
+    // The architecture's best weights; without a model asked for, any published net beats
+    // trained digit weights, and any trained net beats random ones.
+    let first = defaultWeightsFor(manifest, ui.model.value);
+    if (!model && !first.startsWith(PUBLISHED) && pubs[0]) first = PUBLISHED + pubs[0].name;
+    if (first === "random" && fcns[0]) first = `project:${fcns[0].url}`;
+    ui.weights.value = first;
+    const chosen = publishedByValue(ui.weights.value) ?? fcns.find((m) => `project:${m.url}` === ui.weights.value);
+    const mm = chosen ? ("metadata" in chosen ? modelOfMeta(chosen) : chosen.model) : undefined;
+    if (!model && mm && (FCN_MODELS as readonly string[]).includes(mm)) ui.model.value = mm;
   }
+
+  // The input: the URL's, else what suits the weights (a photo for the authors' nets, a
+  // digit scene for the digit models).
+  ui.sample.innerHTML = manifest.samples.map((s) => `<option value="${escapeHtml(s.url)}">${escapeHtml(s.name)}</option>`).join("");
+  const wanted = params.get("sample");
+  const photo = manifest.samples.find((s) => s.name === "chelsea") ?? manifest.samples.find((s) => s.from !== "models");
+  const digits = manifest.samples.find((s) => s.from === "models");
+  const pick = manifest.samples.find((s) => s.name === wanted) ?? (ui.weights.value.startsWith(PUBLISHED) ? photo : digits ?? photo) ?? manifest.samples[0];
+  if (pick) ui.sample.value = pick.url;
   const b = params.get("backend");
   if (b && (BACKEND_CHOICES as readonly string[]).includes(b)) ui.backend.value = b;
   const side = params.get("maxSide");
@@ -283,6 +372,7 @@ async function weightsChoice(): Promise<{ key: string; choice: WeightsChoice; la
     return { key: `random:${RANDOM.width}:${RANDOM.classes}:${RANDOM.seed}`, choice: RANDOM, label: `random, seed ${RANDOM.seed}, width ${widthText(RANDOM.width)}, ${RANDOM.classes} classes` };
   }
   let entry = state.files.get(v);
+  if (!entry && v.startsWith(PUBLISHED)) entry = await loadPublished(v);
   if (!entry && v.startsWith("project:")) {
     const url = v.slice("project:".length);
     const r = await fetch(url);
@@ -295,13 +385,49 @@ async function weightsChoice(): Promise<{ key: string; choice: WeightsChoice; la
   return { key: v, choice: { kind: "file", file: entry.file, label: entry.label }, label: entry.label };
 }
 
+/**
+ * A published net from the weights cache, through the server (scripts/explorer.mjs serves
+ * the cached .caffemodel as it is): downloaded with progress, then read by the library's
+ * bytes reader, the same code as a dropped file. What the registry knows (class names,
+ * model, at-once) joins the file's metadata, as the library's loadWeights does in Node.
+ */
+async function loadPublished(v: string): Promise<{ file: WeightsFile; label: string }> {
+  const pub = publishedByValue(v);
+  if (!pub) throw new Error(`${v.slice(PUBLISHED.length)} is not in the weights cache: ${fetchHint(v.slice(PUBLISHED.length))}, then reload`);
+  // One published net in memory at a time: each holds ~540 MB of float32 on the page.
+  for (const k of [...state.files.keys()]) if (k.startsWith(PUBLISHED)) state.files.delete(k);
+  state.publishedLoad = null;
+  disposeModel();
+  const t0 = performance.now();
+  const bytes = await fetchBytes(pub.url, (p) => (ui.busyText.textContent = progressText(pub.name, p)));
+  const downloadMs = performance.now() - t0;
+  ui.busyText.textContent = `Reading ${pub.file} (${formatBytes(bytes.length)})…`;
+  await nextFrame();
+  const t1 = performance.now();
+  const read = await readWeightsBytes({ name: pub.file, bytes });
+  const parseMs = performance.now() - t1;
+  // What the registry knows and the file does not say, as loadWeights("voc-fcn8s") adds it in Node.
+  const m = read.meta;
+  const atOnce = m.atOnce ?? pub.atOnce;
+  const file: WeightsFile = {
+    ...read,
+    meta: { ...m, model: m.model ?? (pub.model as ModelName), classes: m.classes ?? pub.classes, ...(atOnce !== undefined ? { atOnce } : {}), classNames: m.classNames ?? pub.classNames },
+  };
+  state.publishedLoad = { name: pub.name, bytes: bytes.length, downloadMs, parseMs };
+  const entry = { file, label: `the authors' ${pub.name}` };
+  state.files.set(v, entry);
+  return entry;
+}
+
 async function readWeightsFiles(files: File[]): Promise<void> {
   const named = await Promise.all(files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
   const file = await readWeightsBytes(named);
   const label = `your file: ${file.source ?? files[0]!.name}`;
   const key = `file:${file.source}:${Date.now()}`;
   state.files.set(key, { file, label });
-  ui.weights.add(new Option(label, key), ui.weights.options[ui.weights.options.length - 1]!);
+  // Just above "your weights file…", in its group (select.add wants a direct child as anchor).
+  const pick = [...ui.weights.options].find((o) => o.value === "file:pick")!;
+  pick.before(new Option(label, key));
   ui.weights.value = key;
   const found = inferWeightsConfig(file.params);
   const model = file.meta.model ?? found.model;
@@ -368,7 +494,19 @@ async function run(): Promise<void> {
       state.loadedKey = key;
     }
     const lm = state.loaded;
-    ui.stWeights.textContent = `${w.choice.kind === "random" ? `random (seed ${RANDOM.seed})` : w.label} · ${DISPLAY[lm.spec.model] ?? lm.spec.model}, width ${widthText(lm.spec.width)}, ${lm.spec.classes} classes · names: ${lm.classNames.source}`;
+    const pub = publishedByValue(w.key);
+    const names = lm.classNames.names;
+    const namesShown = names.slice(0, 6).join(", ") + (names.length > 6 ? `, … (${names.length})` : "");
+    ui.stWeights.innerHTML =
+      `${escapeHtml(w.choice.kind === "random" ? `random (seed ${RANDOM.seed})` : w.label)} · ${escapeHtml(DISPLAY[lm.spec.model] ?? lm.spec.model)}${lm.spec.nodes.some((n) => n.op.type === "scale") ? " at-once" : ""}, width ${widthText(lm.spec.width)}, ${lm.spec.classes} classes` +
+      ` · <span title="${escapeHtml(names.join(", "))}">names (${escapeHtml(lm.classNames.source)}): ${escapeHtml(namesShown)}</span>`;
+    if (pub && state.publishedLoad?.name === pub.name) {
+      const l = state.publishedLoad;
+      ui.stWeights.insertAdjacentHTML(
+        "beforeend",
+        ` · <span class="muted" title="${escapeHtml(`${pub.description}. Licence: ${pub.licence}`)}">${escapeHtml(pub.file)}, ${escapeHtml(formatBytes(l.bytes))} from the weights cache, loaded in ${ms(l.downloadMs)}, read in ${ms(l.parseMs)}</span>`,
+      );
+    }
     // The preprocessing travels with the weights (their metadata, else the library's assumption).
     const pre = lm.model.preprocess;
     ui.stWeights.insertAdjacentHTML("beforeend", ` · <span class="muted" title="${escapeHtml(pre.source)}">input ${escapeHtml(preprocessText(pre))}</span>`);
@@ -382,6 +520,9 @@ async function run(): Promise<void> {
         `The project's trained models learned handwritten digits on a black background (${manifest.samples.filter((s) => s.from === "models").map((s) => s.name).join(", ") || "the digit test scenes"} are such inputs); on a photo their output means little.`,
       );
     }
+    if (pub && sample && sample.from === "models") {
+      showMessage(`The authors' ${pub.name} learned photos (${pub.description.split(":")[0]}); on a digit scene its output means little: pick a photo.`);
+    }
 
     // 3. Input size: the user's cap, the net's minimum, the GPU's limits.
     if (!state.image) await loadSample(ui.sample.value);
@@ -393,6 +534,14 @@ async function run(): Promise<void> {
       ...(backend.maxTextureSize && params.get("plan") !== "0" ? { texture: { maxTextureSize: backend.maxTextureSize, textureShape: tf.webgl_util.getTextureShapeFromLogicalShape, directConv: params.get("webglConv") === "direct" } } : {}),
     });
     const input = resizeRgb(img, plan.height, plan.width);
+    // Full width without a GPU: say what to expect before minutes of silence (the texture
+    // planner's resize, when it happens, has its own note below).
+    if (lm.spec.width === 1 && backend.software && (backend.info.name === "webgl" || backend.info.name === "webgpu")) {
+      showMessage(
+        `${DISPLAY[lm.spec.model] ?? lm.spec.model} at full width (${(countParams(paramSpecs(lm.spec)) / 1e6).toFixed(1)}M parameters) on a software renderer (no GPU): ` +
+          `a pass at ${plan.width}×${plan.height} takes minutes. Without a GPU the WASM backend is faster; a smaller "max side" helps too.`,
+      );
+    }
     ui.stInput.textContent = plan.resized ? `${img.width}×${img.height} → resized to ${plan.width}×${plan.height}` : `${plan.width}×${plan.height}`;
     if (plan.reasons.some((r) => /texture/.test(r))) {
       const rf = receptiveFields(lm.spec).get(lm.spec.output)!.rf;
@@ -738,6 +887,9 @@ ui.weights.addEventListener("change", () => {
     ui.weightsFile.click();
     return;
   }
+  // A published net is one architecture: the model follows it.
+  const pub = publishedByValue(ui.weights.value);
+  if (pub && pub.model !== ui.model.value) ui.model.value = pub.model;
   void run();
 });
 ui.weightsFile.addEventListener("change", async () => {
@@ -760,6 +912,13 @@ ui.model.addEventListener("change", () => {
   const current = ui.weights.value;
   const match = state.manifest && trainedFor(state.manifest, ui.model.value);
   if (current.startsWith("project:") && match) ui.weights.value = `project:${match.url}`;
+  // A published net fits one architecture only: take that architecture's best weights.
+  const pub = publishedByValue(current);
+  if (pub && pub.model !== ui.model.value && state.manifest) {
+    ui.weights.value = defaultWeightsFor(state.manifest, ui.model.value);
+    pendingNotes.push(`${pub.name} holds ${DISPLAY[pub.model] ?? pub.model} weights; for ${DISPLAY[ui.model.value] ?? ui.model.value} the page took ${ui.weights.selectedOptions[0]?.text ?? ui.weights.value}.`);
+    updateBanner();
+  }
   void run();
 });
 for (const el of [ui.backend, ui.maxSide]) el.addEventListener("change", () => void run());
@@ -821,6 +980,10 @@ const api = {
       preprocess: r?.lm.model.preprocess ?? null,
       weights: ui.weights.value,
       weightsLabel: ui.weights.selectedOptions[0]?.text ?? "",
+      /** The weights menu: [value, text, disabled] per option, in order. */
+      weightsOptions: [...ui.weights.options].map((o) => [o.value, o.text, o.disabled] as const),
+      weightsHint: ui.weightsHint.hidden ? null : ui.weightsHint.textContent,
+      publishedLoad: state.publishedLoad,
       runs: state.runs,
       banner: ui.banner.hidden ? null : ui.banner.textContent,
       input: r ? [r.pass.image.height, r.pass.image.width] : null,
@@ -860,7 +1023,10 @@ const api = {
     fillOptions(state.manifest);
     await loadSample(ui.sample.value);
     if (params.get("autorun") !== "0") await run();
-    else readyResolve();
+    else {
+      clearMessage(); // shows what choosing the weights had to say (a net not in the cache...)
+      readyResolve();
+    }
   } catch (e) {
     showMessage(e instanceof Error ? e.message : String(e), "error");
     readyResolve();

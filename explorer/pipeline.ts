@@ -60,6 +60,8 @@ export function loadModel(name: FcnModel, weights: WeightsChoice, o: LoadOptions
       params.forEach((t) => t.dispose());
     }
   } else {
+    // The file's at-once flag (pool4 x0.01, pool3 x0.0001 before their score layers) is
+    // honoured by modelFromWeights for FCN-8s; VGG16 weights go through the paper's surgery.
     model = modelFromWeights(name, weights.file, { maxBufferBytes: o.maxBufferBytes ?? null, log: (l) => notes.push(l) });
     deconv = new Map();
     for (const n of model.spec.nodes) {

@@ -15,6 +15,13 @@
  * self-contained: no CDN, nothing fetched from outside 127.0.0.1. The PNGs directly in
  * models/ (heatmap.png, examples.png) are the model card's figures, not inputs: not listed.
  *
+ * The authors' published nets that `npx fcn-viz fetch NAME` put in the weights cache
+ * ($FCN_VIZ_CACHE, else ~/.cache/fcn-viz) are listed too, but never copied into the build
+ * (~540 MB each): the server hands out the cached file itself at published/NAME, and
+ * answers manifest.json with the cache as it is now, so a net fetched while the explorer
+ * runs appears on the next reload. The page reads the .caffemodel as it is (why not a
+ * converted copy: see publishedListing).
+ *
  * Used as a module by the test and the benchmark: buildExplorer(), serveStatic().
  */
 import { createServer } from "node:http";
@@ -56,6 +63,93 @@ async function safetensorsMetadata(file) {
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * The published-weights registry and cache (src/published/, through the built library in
+ * dist/: this script runs on plain Node).
+ */
+async function publishedLibrary() {
+  const lib = await import("../dist/src/index.js").catch((e) => {
+    throw new Error(`the explorer lists the published nets through the built library (dist/), which did not load: ${e.message}. Run npm run build.`);
+  });
+  if (!lib.PUBLISHED_WEIGHTS || !lib.cachedWeightsPath || !lib.weightsCacheDir) {
+    throw new Error("dist/ predates the published weights (fcn-viz fetch): run npm run build");
+  }
+  return lib;
+}
+
+/**
+ * The published nets in the weights cache, as the manifest lists them: the registry's facts
+ * (name, description, model, classes, licence, class names) and the cached file's size; the
+ * page fetches `url`, which the server maps to the cached file. Every published name is
+ * listed when cached, VGG16 too (the page offers the FCNs); `cacheDir` is where they were
+ * looked for, for the page's "how to get one" line.
+ *
+ * Why the raw .caffemodel and not a safetensors copy converted once (F16: 270 MB): measured
+ * in headless chromium here with a full-width FCN-8s (538 MB, twice each), download over
+ * 127.0.0.1 + reading into tfjs layouts took 1.4-1.6 s + 0.7-0.8 s for the .caffemodel,
+ * 0.8-1.1 s + 1.4-1.6 s for F16 (half the bytes, but every value converted back to float32)
+ * and 1.6-1.9 s + 1.0 s for F32 safetensors. tfjs uploads float32 to the GPU whatever the
+ * file held, so F16 would not halve the upload either. A copy would only add a conversion
+ * (6.8 s for F16 in Node) before the first use, a second file in the user's cache to keep
+ * in step, and F16's rounding (the page would no longer compute what Node computes from the
+ * authors' file). So the page reads the authors' file itself.
+ */
+export async function publishedListing() {
+  const { PUBLISHED_WEIGHTS, cachedWeightsPath, weightsCacheDir } = await publishedLibrary();
+  const cached = [];
+  for (const w of PUBLISHED_WEIGHTS) {
+    const file = cachedWeightsPath(w.name);
+    if (!file) continue;
+    cached.push({
+      name: w.name,
+      description: w.description,
+      model: w.model,
+      classes: w.classes,
+      ...(w.atOnce ? { atOnce: true } : {}),
+      licence: w.licence,
+      file: w.file,
+      bytes: (await fsp.stat(file)).size,
+      url: `published/${w.name}`,
+      classNames: w.classNames,
+    });
+  }
+  return { cacheDir: weightsCacheDir(), cached };
+}
+
+/** The cached file behind published/NAME, or null when NAME is not a cached published net. */
+async function publishedFile(name) {
+  const { isPublishedName, cachedWeightsPath } = await publishedLibrary();
+  return isPublishedName(name) ? (cachedWeightsPath(name) ?? null) : null;
+}
+
+/**
+ * What the server adds to the static build: manifest.json with the cache's current
+ * listing, and published/NAME from the cache. Returns false for any other path.
+ */
+async function servePublished(pathname, root, req, res) {
+  if (pathname === "/manifest.json") {
+    const built = await fsp.readFile(path.join(root, "manifest.json"), "utf8").catch(() => null);
+    if (built === null) return false;
+    const body = JSON.stringify({ ...JSON.parse(built), published: await publishedListing() }, null, 1);
+    res.writeHead(200, { "Content-Type": MIME[".json"], "Content-Length": Buffer.byteLength(body), "Cache-Control": "no-cache", ...ISOLATION_HEADERS, "Cross-Origin-Resource-Policy": "same-origin" });
+    res.end(req.method === "HEAD" ? undefined : body);
+    return true;
+  }
+  const m = /^\/published\/([^/]+)$/.exec(pathname);
+  if (!m) return false;
+  const name = m[1];
+  const file = await publishedFile(name);
+  if (!file) {
+    res.writeHead(404, { "Content-Type": "text/plain; charset=utf-8" }).end(`${name} is not in the weights cache: npx fcn-viz fetch ${name}`);
+    return true;
+  }
+  const { size } = await fsp.stat(file);
+  res.writeHead(200, { "Content-Type": "application/octet-stream", "Content-Length": size, "Cache-Control": "no-cache", ...ISOLATION_HEADERS, "Cross-Origin-Resource-Policy": "same-origin" });
+  if (req.method === "HEAD") res.end();
+  else createReadStream(file).pipe(res);
+  return true;
 }
 
 async function copy(from, to) {
@@ -115,7 +209,7 @@ export async function generatePublic({ root = ROOT, modelsDir = path.join(root, 
     await copy(path.join(sampleDir, f), path.join(publicDir, "samples", f));
     samples.push({ url: `samples/${f}`, name: f.replace(IMAGE_EXT, ""), from: "sample-images" });
   }
-  const manifest = { generated: new Date().toISOString(), models, modelCard, samples, wasmPath: "tfjs-wasm/" };
+  const manifest = { generated: new Date().toISOString(), models, modelCard, samples, wasmPath: "tfjs-wasm/", published: await publishedListing() };
   await fsp.writeFile(path.join(publicDir, "manifest.json"), JSON.stringify(manifest, null, 1));
   return { publicDir, manifest };
 }
@@ -150,6 +244,18 @@ export function viteConfig({ outDir = DEFAULT_OUT, publicDir = path.join(GENERAT
     },
     server: { host: "127.0.0.1", headers: ISOLATION_HEADERS, fs: { allow: [ROOT] } },
     preview: { host: "127.0.0.1", headers: ISOLATION_HEADERS },
+    plugins: [
+      {
+        // The dev server (--dev) serves the published nets from the cache like serveStatic.
+        name: "fcn-viz-published",
+        configureServer(server) {
+          server.middlewares.use((req, res, next) => {
+            const pathname = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+            servePublished(pathname, publicDir, req, res).then((done) => done || next(), next);
+          });
+        },
+      },
+    ],
   };
 }
 
@@ -169,8 +275,15 @@ export async function buildExplorer({ outDir = DEFAULT_OUT, root = ROOT, modelsD
         `(${manifest.models.length} trained model${manifest.models.length === 1 ? "" : "s"}, ${manifest.samples.length} sample images)`,
     );
     if (!manifest.models.length) console.log(`explorer: no trained models in ${path.relative(process.cwd(), modelsDir) || "."}: the page runs random weights and says so`);
+    console.log(publishedSummary(manifest.published));
   }
   return { outDir, ms, manifest };
+}
+
+/** One line on the published nets found (or how to get one). */
+function publishedSummary(p) {
+  if (p.cached.length) return `explorer: the authors' published nets in ${p.cacheDir} (served from there): ${p.cached.map((c) => c.name).join(", ")}`;
+  return `explorer: no published nets in ${p.cacheDir}: npx fcn-viz fetch voc-fcn8s gets the authors' FCN-8s (then reload the page)`;
 }
 
 const MIME = {
@@ -191,13 +304,17 @@ const MIME = {
 /**
  * A static file server for a built page on 127.0.0.1 (only), with the isolation headers.
  * port 0 picks a free port; a taken port moves to the next one unless `strictPort`.
+ * With `published` (the default) it also serves the weights cache's published nets and
+ * refreshes the manifest's list of them (servePublished).
  */
-export async function serveStatic(dir, { host = "127.0.0.1", port = 0, strictPort = false } = {}) {
+export async function serveStatic(dir, { host = "127.0.0.1", port = 0, strictPort = false, published = true } = {}) {
   const root = path.resolve(dir);
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? "/", "http://x");
-      let p = path.normalize(path.join(root, decodeURIComponent(url.pathname)));
+      const pathname = decodeURIComponent(url.pathname);
+      if (published && (await servePublished(pathname, root, req, res))) return;
+      let p = path.normalize(path.join(root, pathname));
       if (p !== root && !p.startsWith(root + path.sep)) {
         res.writeHead(403).end("forbidden");
         return;

@@ -35,10 +35,18 @@ export interface Served {
   close(): Promise<void>;
 }
 
-/** Builds the page into a fresh temp folder (never the user's explorer/dist) and serves it. */
-export async function buildAndServe(o: { modelsDir?: string } = {}): Promise<Served> {
+/**
+ * Builds the page into a fresh temp folder (never the user's explorer/dist) and serves it.
+ * The published nets come from the weights cache FCN_VIZ_CACHE names (the server reads it
+ * at every request); unless `cache` is given it is an empty temp folder, so a net the user
+ * fetched into ~/.cache/fcn-viz cannot change what the tests see.
+ */
+export async function buildAndServe(o: { modelsDir?: string; cache?: string } = {}): Promise<Served> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fcn-viz-explorer-test-"));
   const outDir = path.join(dir, "dist");
+  const emptyCache = path.join(dir, "empty-cache");
+  fs.mkdirSync(emptyCache);
+  process.env.FCN_VIZ_CACHE = o.cache ?? emptyCache;
   const { ms } = await buildExplorer({ outDir, modelsDir: o.modelsDir ?? MODELS_DIR, quiet: true });
   const s = await serveStatic(outDir);
   return {
@@ -66,6 +74,9 @@ export interface PageState {
   preprocess: { channelOrder: string; scale: number; mean: number[]; std: number[]; source: string } | null;
   weights: string;
   weightsLabel: string;
+  weightsOptions: [string, string, boolean][];
+  weightsHint: string | null;
+  publishedLoad: { name: string; bytes: number; downloadMs: number; parseMs: number } | null;
   runs: number;
   banner: string | null;
   input: [number, number] | null;
