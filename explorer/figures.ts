@@ -7,6 +7,7 @@
 import { receptiveFields } from "../src/net/geometry.js";
 import type { NetSpec } from "../src/net/spec.js";
 import { argmax, receptiveFieldFigure, scoreMaps, segmentationOverlay, skipFusion, upsamplingStages, type FusionStep, type UpsamplingStage } from "../viz/index.js";
+import { fmtPos } from "../viz/components.js";
 import type { HostMap } from "./streams.js";
 import type { RgbImage } from "../src/model.js";
 
@@ -150,7 +151,7 @@ export function stageFigures(o: FigureInput): StageFigure[] {
   return figs;
 }
 
-/** The receptive field and stride cell of the score_fr cell under input pixel (x, y). */
+/** The receptive field and stride cell of the score_fr cell under input pixel (row y, col x). */
 export function receptiveFieldStage(spec: NetSpec, image: RgbImage, scoreFr: HostMap, x: number, y: number): StageFigure {
   const cm = spec.coords.get("score_fr")!;
   const [gh, gw] = scoreFr.shape;
@@ -159,7 +160,7 @@ export function receptiveFieldStage(spec: NetSpec, image: RgbImage, scoreFr: Hos
   const fig = receptiveFieldFigure({ gridSize: [gh, gw], coordMap: cm, receptiveField: rf.rf, stride: rf.stride, cell, image: img(image), name: "score_fr", size: 380 });
   return {
     id: "receptive-field",
-    title: `5. Receptive field of the coarse cell under pixel (${x}, ${y})`,
+    title: `5. Receptive field of the coarse cell under pixel ${fmtPos(y, x)}`,
     caption: `Neighbouring coarse cells are ${rf.stride} px apart, yet each sees a ${rf.rf} px square: most of it context, and near the border much of it padding.`,
     svg: fig.toSVG(),
     width: fig.width,

@@ -20,9 +20,9 @@ export interface ClassScore {
 
 export interface StreamCell {
   readonly stream: Stream;
-  /** The cell of the stream's score map whose centre is nearest the pixel. */
+  /** The cell of the stream's score map whose centre is nearest the pixel, (row, col). */
   readonly cell: readonly [number, number];
-  /** That cell's centre on the input (x, y), from the coordinate map. */
+  /** That cell's centre on the input, (row, col) like the cell, from the coordinate map. */
   readonly centre: readonly [number, number];
   /** Theoretical receptive field side of the stream's score layer, px. */
   readonly rf: number;
@@ -54,7 +54,7 @@ export function hoverInfo(src: HoverSource, x: number, y: number): HoverInfo {
   const { spec } = src;
   const score = src.taps.get(spec.output)!;
   const [h, w, c] = score.shape;
-  if (!(x >= 0 && y >= 0 && x < w && y < h)) throw new Error(`pixel (${x}, ${y}) is outside the ${w}x${h} output`);
+  if (!(x >= 0 && y >= 0 && x < w && y < h)) throw new Error(`pixel (row ${y}, col ${x}) is outside the ${h}×${w} output`);
   const logits = Array.from({ length: c }, (_, k) => score.data[(y * w + x) * c + k]!);
   const contrib = streamContributions(spec, src.inputSize, src.taps, src.deconv, y, x);
   const mx = Math.max(...logits);
@@ -72,7 +72,7 @@ export function hoverInfo(src: HoverSource, x: number, y: number): HoverInfo {
     const [gh, gw] = src.taps.get(stream.source)!.shape;
     const i = Math.max(0, Math.min(gh - 1, Math.round(cm.a * y + cm.b)));
     const j = Math.max(0, Math.min(gw - 1, Math.round(cm.a * x + cm.b)));
-    return { stream, cell: [i, j], centre: [(j - cm.b) / cm.a, (i - cm.b) / cm.a], rf: rfs.get(stream.source)!.rf };
+    return { stream, cell: [i, j], centre: [(i - cm.b) / cm.a, (j - cm.b) / cm.a], rf: rfs.get(stream.source)!.rf };
   });
   return {
     x,

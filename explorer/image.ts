@@ -14,7 +14,7 @@ import type { RgbImage } from "../src/model.js";
 export function resizeRgb(img: RgbImage, h: number, w: number): RgbImage {
   const { width: W, height: H, rgb } = img;
   if (h === H && w === W) return img;
-  if (!(h >= 1 && w >= 1 && Number.isInteger(h) && Number.isInteger(w))) throw new Error(`resizeRgb: bad size ${w}x${h}`);
+  if (!(h >= 1 && w >= 1 && Number.isInteger(h) && Number.isInteger(w))) throw new Error(`resizeRgb: bad size ${h}×${w} (H×W)`);
   const out = new Uint8Array(h * w * 3);
   const xs = axisWeights(W, w);
   const ys = axisWeights(H, h);

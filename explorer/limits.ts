@@ -165,7 +165,7 @@ export function planInput(spec: NetSpec, h: number, w: number, o: PlanOptions): 
         const [th, tw] = scaledSize(h, w, lo);
         const m = firstMisfit(spec, th, tw, maxTextureSize, textureShape, how) ?? first;
         throw new Error(
-          `no input size fits this GPU: even at ${tw}x${th} ${m.what} needs a ${m.texels[0]}x${m.texels[1]} texture, ` +
+          `no input size fits this GPU: even at ${th}×${tw} ${m.what} needs a ${m.texels[0]}×${m.texels[1]} texture, ` +
             `above its limit of ${maxTextureSize} px a side (WebGL MAX_TEXTURE_SIZE). Use the WASM backend.`,
         );
       }
@@ -177,7 +177,7 @@ export function planInput(spec: NetSpec, h: number, w: number, o: PlanOptions): 
       [ph, pw] = scaledSize(h, w, lo);
       reasons.push(
         `this GPU's textures are at most ${maxTextureSize} px a side (WebGL MAX_TEXTURE_SIZE), and at the larger size ` +
-          `${first.what} [${first.shape.join(", ")}] would need ${first.texels[0]}x${first.texels[1]} texels`,
+          `${first.what} [${first.shape.join(", ")}] would need ${first.texels[0]}×${first.texels[1]} texels`,
       );
     }
   }

@@ -23,9 +23,10 @@ import { describeConfig, inferWeightsConfig } from "../src/weights/check.js";
 import type { WeightsFile } from "../src/weights/types.js";
 import type { ModelName } from "../src/net/spec.js";
 import type { Preprocess } from "../src/preprocess.js";
-import { argmax, labelCss, vocColor } from "../viz/index.js";
+import { argmax, labelColors, type LabelColors } from "../viz/index.js";
+import { fmtPos } from "../viz/components.js";
 import { BACKEND_CHOICES, startBackend, type BackendChoice, type StartedBackend } from "./backends.js";
-import { DIGIT_CLASS_NAMES } from "../src/classes.js";
+import { mismatchWarning, sampleOrigin, userImageOrigin, weightsOrigin, type ImageOrigin } from "./training-domain.js";
 import { defaultClass, receptiveFieldStage, stageFigures, type StageFigure } from "./figures.js";
 import { hoverInfo, type HoverInfo } from "./hover.js";
 import { resizeRgb } from "./image.js";
@@ -97,6 +98,8 @@ interface Result {
   readonly original: readonly [number, number];
   readonly backend: StartedBackend;
   readonly labels: Uint8Array;
+  /** Class colours from the weights' class names (the digit models' categorical palette, else VOC's). */
+  readonly colors: LabelColors;
   readonly figuresMs: number;
   readonly compileMs: number | null;
 }
@@ -105,7 +108,8 @@ const state = {
   manifest: null as Manifest | null,
   backend: null as StartedBackend | null,
   backendChoice: null as BackendChoice | null,
-  image: null as { name: string; rgb: RgbImage } | null,
+  /** The input, and what it is (a digit scene or a photo: training-domain.ts). */
+  image: null as { name: string; rgb: RgbImage; origin: ImageOrigin } | null,
   /** Weights files read so far, by weights option value. */
   files: new Map<string, { file: WeightsFile; label: string }>(),
   /** How the last published net was loaded (bytes, download and parse times), for the status line and the tests. */
@@ -352,11 +356,13 @@ async function loadSample(url: string): Promise<void> {
   const r = await fetch(url);
   if (!r.ok) throw new Error(`${url}: ${r.status}`);
   const name = url.split("/").pop() ?? url;
-  state.image = { name, rgb: await decodeAny(new Uint8Array(await r.arrayBuffer()), name) };
+  const sample = state.manifest?.samples.find((s) => s.url === url);
+  state.image = { name, rgb: await decodeAny(new Uint8Array(await r.arrayBuffer()), name), origin: sampleOrigin(sample?.from ?? "") };
 }
 
 async function loadImageFile(f: File): Promise<void> {
-  state.image = { name: f.name, rgb: await decodeAny(new Uint8Array(await f.arrayBuffer()), f.name, f.type) };
+  const rgb = await decodeAny(new Uint8Array(await f.arrayBuffer()), f.name, f.type);
+  state.image = { name: f.name, rgb, origin: userImageOrigin(f.name, rgb) };
   if (![...ui.sample.options].some((o) => o.value === "file")) ui.sample.add(new Option("", "file"));
   const opt = [...ui.sample.options].find((o) => o.value === "file")!;
   opt.text = `your image: ${f.name}`;
@@ -514,19 +520,18 @@ async function run(): Promise<void> {
       ui.stWeights.insertAdjacentHTML("beforeend", ` · <a href="${escapeHtml(manifest.modelCard)}" target="_blank" rel="noopener">model card</a>`);
     }
     for (const n of lm.notes) showMessage(n);
-    const sample = manifest.samples.find((s) => s.url === ui.sample.value);
-    if (w.key.startsWith("project:") && lm.spec.classes === DIGIT_CLASS_NAMES.length && sample && sample.from !== "models") {
-      showMessage(
-        `The project's trained models learned handwritten digits on a black background (${manifest.samples.filter((s) => s.from === "models").map((s) => s.name).join(", ") || "the digit test scenes"} are such inputs); on a photo their output means little.`,
-      );
-    }
-    if (pub && sample && sample.from === "models") {
-      showMessage(`The authors' ${pub.name} learned photos (${pub.description.split(":")[0]}); on a digit scene its output means little: pick a photo.`);
-    }
 
     // 3. Input size: the user's cap, the net's minimum, the GPU's limits.
     if (!state.image) await loadSample(ui.sample.value);
     const img = state.image!.rgb;
+    // Weights on an image unlike their training data (a sample, an opened or a dropped image alike).
+    const kind = w.choice.kind === "random" ? "random" : pub ? "published" : w.key.startsWith("project:") ? "project" : "file";
+    const unlike = mismatchWarning(
+      weightsOrigin({ kind, classNames: names, ...(pub ? { published: pub } : {}) }),
+      state.image!.origin,
+      manifest.samples.filter((s) => s.from === "models").map((s) => s.name),
+    );
+    if (unlike) showMessage(unlike);
     const plan = planInput(lm.spec, img.height, img.width, {
       maxSide: Number(ui.maxSide.value) || Infinity,
       minSide: minInputSize(lm.spec),
@@ -539,14 +544,14 @@ async function run(): Promise<void> {
     if (lm.spec.width === 1 && backend.software && (backend.info.name === "webgl" || backend.info.name === "webgpu")) {
       showMessage(
         `${DISPLAY[lm.spec.model] ?? lm.spec.model} at full width (${(countParams(paramSpecs(lm.spec)) / 1e6).toFixed(1)}M parameters) on a software renderer (no GPU): ` +
-          `a pass at ${plan.width}×${plan.height} takes minutes. Without a GPU the WASM backend is faster; a smaller "max side" helps too.`,
+          `a pass at ${plan.height}×${plan.width} takes minutes. Without a GPU the WASM backend is faster; a smaller "max side" helps too.`,
       );
     }
-    ui.stInput.textContent = plan.resized ? `${img.width}×${img.height} → resized to ${plan.width}×${plan.height}` : `${plan.width}×${plan.height}`;
+    ui.stInput.textContent = plan.resized ? `${img.height}×${img.width} → resized to ${plan.height}×${plan.width}` : `${plan.height}×${plan.width}`;
     if (plan.reasons.some((r) => /texture/.test(r))) {
       const rf = receptiveFields(lm.spec).get(lm.spec.output)!.rf;
       showMessage(
-        `Resized from ${img.width}×${img.height} to ${plan.width}×${plan.height}: ${plan.reasons.join("; ")}. ` +
+        `Resized from ${img.height}×${img.width} to ${plan.height}×${plan.width}: ${plan.reasons.join("; ")}. ` +
           `(Tiling is no way out: each output pixel of ${DISPLAY[lm.spec.model]} sees ${rf}×${rf} px of input, so every tile would need margins wider than itself.)`,
       );
     }
@@ -566,7 +571,7 @@ async function run(): Promise<void> {
     ui.stTime.innerHTML = `<b>${ms(pass.passMs)}</b>${firstNote} · read-back of the stages ${ms(pass.readMs)}`;
 
     // 5. Show it.
-    state.result = { lm, pass, plan, original: [img.height, img.width], backend, labels, figuresMs: 0, compileMs };
+    state.result = { lm, pass, plan, original: [img.height, img.width], backend, labels, colors: labelColors(names), figuresMs: 0, compileMs };
     state.pinned = null;
     drawView();
     drawLegend();
@@ -635,7 +640,7 @@ function drawView(): void {
   const a = Number(ui.opacity.value) / 100;
   for (let i = 0, j = 0; i < w * h; i++, j += 4) {
     const l = r.labels[i]!;
-    const c = vocColor(l);
+    const c = r.colors.table.subarray(3 * l, 3 * l + 3);
     const t = l === 0 ? 0 : a; // background left clear
     px.data[j] = Math.round(t * c[0] + (1 - t) * rgb[3 * i]!);
     px.data[j + 1] = Math.round(t * c[1] + (1 - t) * rgb[3 * i + 1]!);
@@ -646,7 +651,7 @@ function drawView(): void {
   ui.marks.setAttribute("viewBox", `-0.5 -0.5 ${w} ${h}`);
   ui.marks.setAttribute("preserveAspectRatio", "none");
   ui.marks.innerHTML = "";
-  ui.viewCaption.textContent = `${DISPLAY[r.lm.spec.model] ?? r.lm.spec.model} · argmax of ${r.lm.spec.output}, ${w}×${h}`;
+  ui.viewCaption.textContent = `${DISPLAY[r.lm.spec.model] ?? r.lm.spec.model} · argmax of ${r.lm.spec.output}, ${h}×${w}`;
 }
 
 function drawLegend(): void {
@@ -656,7 +661,7 @@ function drawLegend(): void {
   const names = r.lm.classNames.names;
   ui.legend.innerHTML = [...counts.entries()]
     .sort((p, q) => q[1] - p[1])
-    .map(([l, n]) => `<span><i class="swatch" style="background:${labelCss(l)}"></i>${escapeHtml(names[l] ?? `class ${l}`)} ${((100 * n) / r.labels.length).toFixed(1)}%${l === 0 ? " (not tinted)" : ""}</span>`)
+    .map(([l, n]) => `<span><i class="swatch" style="background:${r.colors.css(l)}"></i>${escapeHtml(names[l] ?? `class ${l}`)} ${((100 * n) / r.labels.length).toFixed(1)}%${l === 0 ? " (not tinted)" : ""}</span>`)
     .join("");
 }
 
@@ -678,7 +683,7 @@ function drawMarks(info: HoverInfo | null): void {
   // Coarsest first, so finer cells sit on top.
   for (const c of info.cells) {
     const color = STREAM_VAR(c.stream.pool);
-    const [cx, cy] = c.centre;
+    const [cy, cx] = c.centre;
     const rf = { x: cx - c.rf / 2, y: cy - c.rf / 2, width: c.rf, height: c.rf, fill: "none" };
     const cell = { x: cx - c.stream.stride / 2, y: cy - c.stream.stride / 2, width: c.stream.stride, height: c.stream.stride };
     // A white halo under each outline keeps it readable on any class colour.
@@ -724,7 +729,7 @@ function renderHover(at: [number, number] | null): void {
   const head = streams.map((s) => `<th class="s${s.pool.slice(4)}" title="${s.source}: the ${s.pool} stream, stride ${s.stride}">${s.pool}</th>`).join("");
   const row = (s: HoverInfo["scores"][number], i: number) =>
     `<tr class="${i === 0 ? "top" : ""}" data-class="${s.cls}" data-logit="${s.logit}" data-p="${s.p}" data-streams="${s.streams.join(",")}">` +
-    `<td class="name"><i class="swatch" style="background:${labelCss(s.cls)}"></i> ${escapeHtml(s.name)}</td><td>${fmt(s.logit)}</td><td>${s.p.toFixed(3)}</td>` +
+    `<td class="name"><i class="swatch" style="background:${r.colors.css(s.cls)}"></i> ${escapeHtml(s.name)}</td><td>${fmt(s.logit)}</td><td>${s.p.toFixed(3)}</td>` +
     s.streams.map((v, k) => `<td class="s${streams[k]!.pool.slice(4)}">${fmt(v)}</td>`).join("") +
     `</tr>`;
   const top = inf.scores.slice(0, 5);
@@ -733,10 +738,11 @@ function renderHover(at: [number, number] | null): void {
   const best = inf.scores[0]!;
   const cells = inf.cells
     .map((c) => {
-      const [cx, cy] = c.centre;
+      const [cy, cx] = c.centre;
+      const [gh, gw] = r.pass.taps.get(c.stream.source)!.shape;
       return (
         `<li data-stream="${c.stream.pool}"><i class="key" style="background:${STREAM_VAR(c.stream.pool)}"></i><span><b>${c.stream.pool}</b> via <code>${c.stream.source}</code>: ` +
-        `cell (${c.cell[0]}, ${c.cell[1]}) of ${r.pass.taps.get(c.stream.source)!.shape[0]}×${r.pass.taps.get(c.stream.source)!.shape[1]}, centred at (${fmt(cx, 1)}, ${fmt(cy, 1)}); ` +
+        `cell ${fmtPos(c.cell[0], c.cell[1])} of ${gh}×${gw}, centred on input pixel ${fmtPos(cy, cx)}; ` +
         `stride cell ${c.stream.stride}×${c.stream.stride} px, receptive field ${c.rf}×${c.rf} px</span></li>`
       );
     })
@@ -745,8 +751,8 @@ function renderHover(at: [number, number] | null): void {
   ui.hover.dataset.y = String(inf.y);
   ui.hover.dataset.residual = String(inf.residual);
   ui.hover.innerHTML =
-    `<h2>Pixel (${inf.x}, ${inf.y})${pinned ? `<span class="pinned">pinned</span>` : ""}</h2>` +
-    `<p class="where">Predicted: <i class="swatch" style="background:${labelCss(best.cls)}"></i> <b>${escapeHtml(best.name)}</b> (p ${best.p.toFixed(3)})</p>` +
+    `<h2>Pixel ${fmtPos(inf.y, inf.x)}${pinned ? `<span class="pinned">pinned</span>` : ""}</h2>` +
+    `<p class="where">Predicted: <i class="swatch" style="background:${r.colors.css(best.cls)}"></i> <b>${escapeHtml(best.name)}</b> (p ${best.p.toFixed(3)})</p>` +
     `<h3>Class scores, and what each stream adds</h3>` +
     table(top.map(row).join("")) +
     (rest.length ? `<details><summary>all ${inf.scores.length} classes</summary>${table(rest.map((s, i) => row(s, i + 5)).join(""))}</details>` : "") +

@@ -79,7 +79,7 @@ export function streamContributions(
   const byName = new Map(spec.nodes.map((n) => [n.name, n]));
   const [oh, ow] = shapes.get(spec.output)!;
   if (!(y >= 0 && y < oh && x >= 0 && x < ow && Number.isInteger(y) && Number.isInteger(x))) {
-    throw new Error(`pixel (${x}, ${y}) is outside the ${ow}x${oh} output`);
+    throw new Error(`pixel (row ${y}, col ${x}) is outside the ${oh}×${ow} output`);
   }
   return streamsOf(spec).map((stream) => {
     const memo = new Map<string, Float64Array | null>();

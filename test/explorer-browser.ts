@@ -136,6 +136,98 @@ export async function pageInput(page: Page): Promise<Uint8Array> {
   return new Uint8Array(Buffer.from(s, "base64"));
 }
 
+/** Waits for the run after `runs` to end; the page's state then. */
+export async function afterRun(page: Page, runs: number): Promise<PageState> {
+  await page.waitForFunction((n) => window.__explorer.state().runs > n && !window.__explorer.busy(), runs, { timeout: 120_000, polling: 250 });
+  return page.evaluate(() => window.__explorer.state());
+}
+
+/** Drops a file on the page as a user would (a drop event with the file in its DataTransfer), and waits for the run. */
+export async function dropFile(page: Page, file: string, type: string, runs: number): Promise<PageState> {
+  const data = fs.readFileSync(file).toString("base64");
+  await page.evaluate(
+    ([name, data, type]) => {
+      const bytes = Uint8Array.from(atob(data), (ch) => ch.charCodeAt(0));
+      const dt = new DataTransfer();
+      dt.items.add(new File([bytes], name, { type }));
+      window.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+    },
+    [path.basename(file), data, type] as const,
+  );
+  return afterRun(page, runs);
+}
+
+/**
+ * Every enabled option of the page's menus, shown in its menu in turn: is the menu as
+ * wide as the browser makes a menu holding just that label (its own measure of the text,
+ * the padding and the arrow), and inside the window? Returns the labels that are cut.
+ */
+export async function menusCutting(page: Page): Promise<{ checked: number; cut: string[] }> {
+  return page.evaluate(() => {
+    const cut: string[] = [];
+    let checked = 0;
+    const vw = document.documentElement.clientWidth;
+    for (const sel of document.querySelectorAll<HTMLSelectElement>("select")) {
+      const keep = sel.selectedIndex;
+      for (const [i, o] of [...sel.options].entries()) {
+        if (o.disabled) continue;
+        sel.selectedIndex = i;
+        const ref = document.createElement("select");
+        ref.style.cssText = "position: absolute; visibility: hidden; field-sizing: fixed; width: auto; max-width: none; min-width: 0";
+        ref.add(new Option(o.text));
+        sel.parentElement!.append(ref);
+        const need = ref.getBoundingClientRect().width;
+        ref.remove();
+        const box = sel.getBoundingClientRect();
+        checked++;
+        // Chromium rounds the reference's width up to a whole pixel: 1 px of slack.
+        if (box.width + 1 < need || box.right > vw + 0.5 || box.left < -0.5) cut.push(`#${sel.id} "${o.text}": ${box.width.toFixed(1)} px shown, ${need.toFixed(1)} px needed, right edge ${box.right.toFixed(0)} of ${vw}`);
+      }
+      sel.selectedIndex = keep;
+    }
+    return { checked, cut };
+  });
+}
+
+/**
+ * The result view at full overlay: the page's labels (argmax of `score`, computed here) and
+ * every labelled pixel whose colour is not `colorOf(label)` (background is left clear).
+ */
+export async function viewColors(page: Page, score: { shape: number[]; data: Float32Array }, colorOf: (label: number) => readonly number[]): Promise<{ labels: Uint8Array; present: Set<number>; off: string[] }> {
+  await page.locator("#opacity").fill("100");
+  const [h, w, c] = score.shape as [number, number, number];
+  const labels = new Uint8Array(h * w);
+  for (let i = 0; i < h * w; i++) {
+    let best = 0;
+    for (let k = 1; k < c; k++) if (score.data[i * c + k]! > score.data[i * c + best]!) best = k;
+    labels[i] = best;
+  }
+  const view = await page.evaluate(() => {
+    const v = document.getElementById("view") as HTMLCanvasElement;
+    return { w: v.width, h: v.height, px: Array.from(v.getContext("2d")!.getImageData(0, 0, v.width, v.height).data) };
+  });
+  if (view.h !== h || view.w !== w) throw new Error(`the view is ${view.h}×${view.w}, the scores ${h}×${w}`);
+  const present = new Set<number>();
+  const off: string[] = [];
+  for (let i = 0; i < h * w; i++) {
+    const l = labels[i]!;
+    if (l === 0) continue;
+    present.add(l);
+    const want = colorOf(l);
+    const got = view.px.slice(4 * i, 4 * i + 3);
+    if (want.some((v, k) => v !== got[k]) && off.length < 5) off.push(`pixel (row ${Math.floor(i / w)}, col ${i % w}), label ${l}: rgb(${got.join(", ")}), not rgb(${want.join(", ")})`);
+  }
+  return { labels, present, off };
+}
+
+/** The legend's entries: each swatch's colour by the class name it shows. */
+export async function legendColors(page: Page, names: readonly string[]): Promise<{ text: string; label: number; color: string }[]> {
+  const entries = await page.locator("#legend span").evaluateAll((els) => els.map((e) => ({ text: e.textContent!, color: getComputedStyle(e.querySelector(".swatch")!).backgroundColor })));
+  // Longest name first: "digit 1" must not claim "digit 10"-like entries of other lists.
+  const order = [...names.keys()].sort((a, b) => names[b]!.length - names[a]!.length);
+  return entries.map((e) => ({ ...e, label: order.find((l) => e.text.startsWith(`${names[l]} `)) ?? -1 }));
+}
+
 /** max |a - b| / max |b|: the relative agreement used throughout (1e-4 is the bar). */
 export function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) throw new Error(`lengths differ: ${a.length} vs ${b.length}`);

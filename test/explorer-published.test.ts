@@ -14,7 +14,8 @@
  * with VOC's class names and no "digit weights on a photo" warning; PASCAL-Context's 60
  * names; a full-width voc-fcn8s (~540 MB) downloaded with progress and run on the page's
  * WASM backend, equal to Node's WASM pass on the same file; a .caffemodel opened as the
- * user's own file; an empty cache shows how to get one. Screenshots: out/screenshots/explorer-published-*.png.
+ * user's own file; an empty cache shows how to get one. A photo the user opens gets no
+ * warning and VOC's colours, a digit scene opened gets the "learned photos" warning. Screenshots: out/screenshots/explorer-published-*.png.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -28,7 +29,8 @@ import { resizeRgb } from "../explorer/image.js";
 import { loadModel, runPass } from "../explorer/pipeline.js";
 import { generatePublic, publishedListing, ROOT, serveStatic } from "../scripts/explorer.mjs";
 import { randomCaffemodelFile } from "./support/caffemodel.js";
-import { buildAndServe, chromiumMissing, launch, openExplorer, pageInput, pageTap, relDiff, REQUIRED, SCREENSHOTS, textOf, type Served } from "./explorer-browser.js";
+import { vocColor } from "../viz/index.js";
+import { afterRun, buildAndServe, chromiumMissing, launch, legendColors, MODELS_DIR, openExplorer, pageInput, pageTap, relDiff, REQUIRED, SCREENSHOTS, textOf, viewColors, type Served } from "./explorer-browser.js";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "fcn-viz-explorer-published-"));
 const fileOf = (name: string) => publishedWeights(name).file;
@@ -292,6 +294,45 @@ describe("explorer in headless chromium: the authors' nets from the weights cach
     await page.close();
     expect(pageErrors).toEqual([]);
   }, 240_000);
+
+  test("voc-fcn8s on images the user opens: a photo gets no warning and VOC's colours; a digit scene gets the 'learned photos' warning", async (ctx) => {
+    ready(ctx);
+    process.env.FCN_VIZ_CACHE = small; // the server reads the cache at each request
+    const page = await newPage();
+    await openExplorer(page, served!.url, { weights: "published:voc-fcn8s", maxSide: 96, backend: "webgl", autorun: 0 });
+    const message = async () => ((await page.locator("#message").isVisible()) ? await textOf(page, "#message") : "");
+    const dir = path.join(tmp, "opened");
+    fs.mkdirSync(dir, { recursive: true });
+    const photo = path.join(dir, "holiday.png");
+    fs.copyFileSync(path.join(ROOT, "sample-images", "coffee.png"), photo);
+    await page.setInputFiles("#image-file", photo);
+    const st = await afterRun(page, 0);
+    expect(st.error).toBeNull();
+    expect(st.classNames).toEqual(VOC_CLASS_NAMES);
+    expect(await page.locator("#sample option:checked").textContent()).toBe("your image: holiday.png");
+    expect(await message()).not.toMatch(/means little|digit/);
+    // VOC's names keep VOC's colours (label L's bits interleaved into R, G, B): the view and the legend.
+    const { present, off } = await viewColors(page, await pageTap(page, "score"), (l) => vocColor(l));
+    expect(present.size).toBeGreaterThan(1);
+    expect(off).toEqual([]);
+    const legend = await legendColors(page, VOC_CLASS_NAMES);
+    expect(legend.length).toBeGreaterThan(1);
+    for (const { text, label, color } of legend) {
+      expect(label, text).toBeGreaterThanOrEqual(0);
+      expect(color, text).toBe(`rgb(${vocColor(label).join(", ")})`);
+    }
+
+    // A digit scene the user opens: judged by its pixels (grey, mostly black), and the warning says so.
+    const scene = path.join(dir, "scan.png");
+    fs.copyFileSync(path.join(MODELS_DIR, "samples", "test-scene-0.png"), scene);
+    await page.setInputFiles("#image-file", scene);
+    const st2 = await afterRun(page, st.runs);
+    expect(st2.error).toBeNull();
+    expect(await message()).toMatch(/^The authors' voc-fcn8s learned photos \(FCN-8s, PASCAL VOC \(21 classes\)\); on a digit scene its output means little: pick a photo\. Your image scan\.png counts as a digit scene: it is grey and mostly black \(\d+% of its pixels\)/);
+    await page.screenshot({ path: path.join(SCREENSHOTS, "explorer-published-opened-scene-warning.png") });
+    await page.close();
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
 
   test("a full-width voc-fcn8s (~540 MB) from the cache: downloaded with progress, read in the page, run on WASM, equal to Node's WASM pass on the same file", async (ctx) => {
     ready(ctx);

@@ -13,7 +13,12 @@
  * backend to 1e-4, and a clicked pixel on a digit shows the reference logits and stream
  * contributions. Seeded random weights (width 1/8, 21 VOC classes) on a photo, a user's
  * Keras HDF5 file, and a GPU with small textures (a resized input with a message;
- * without the check, tfjs's error instead of a picture) are checked too.
+ * without the check, tfjs's error instead of a picture) are checked too. Images the user
+ * opens or drops meet the digit model: a photo gets the "means little on a photo"
+ * warning, a digit scene none (what an image is: explorer/training-domain.ts, checked in
+ * Node on the samples); the view and legend draw the digit names' categorical colours; the
+ * hover panel writes (row, col) and H×W. Every menu shows each label whole at 1280 and
+ * 720 px (its width against the browser's own width for a menu of that label).
  * Screenshots: out/screenshots/explorer-*.png. FCN_VIZ_MODELS_DIR (tests only) builds
  * the page from another models folder than models/.
  * The WebGPU run is test/explorer-webgpu.test.ts; the full-width 500x500 pass is
@@ -26,8 +31,9 @@ import * as tf from "@tensorflow/tfjs";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { decodeImage, Model, minInputSize, modelSpec, randomParams, readWeights, useBackend, writeWeights, type Params } from "../src/index.js";
-import { VOC_CLASSES } from "../viz/index.js";
-import { classNamesFor, DIGIT_CLASS_NAMES } from "../src/classes.js";
+import { CATEGORICAL_PALETTE, VOC_CLASSES } from "../viz/index.js";
+import { classNamesFor, DIGIT_CLASS_NAMES, PASCAL_CONTEXT_CLASS_NAMES } from "../src/classes.js";
+import { looksLikeDigitScene, mismatchWarning, sampleOrigin, userImageOrigin, weightsOrigin } from "../explorer/training-domain.js";
 import { stageFigures } from "../explorer/figures.js";
 import { hoverInfo } from "../explorer/hover.js";
 import { resizeRgb } from "../explorer/image.js";
@@ -51,6 +57,11 @@ import {
   SCREENSHOTS,
   textOf,
   type Reference,
+  afterRun,
+  dropFile,
+  legendColors,
+  menusCutting,
+  viewColors,
   type Served,
 } from "./explorer-browser.js";
 
@@ -154,9 +165,9 @@ describe("explorer, Node parts", () => {
     expect(info.residual / info.scale).toBeLessThan(1e-5);
     expect(info.cells.map((c) => [c.stream.stride, c.rf])).toEqual([[32, 404], [16, 100], [8, 44]]);
     for (const c of info.cells) {
-      // The chosen cell's centre is the nearest one: within half a stride of the pixel.
-      expect(Math.abs(c.centre[0] - 40)).toBeLessThanOrEqual(c.stream.stride / 2);
-      expect(Math.abs(c.centre[1] - 20)).toBeLessThanOrEqual(c.stream.stride / 2);
+      // The chosen cell's centre (row, col) is the nearest one: within half a stride of the pixel (row 20, col 40).
+      expect(Math.abs(c.centre[0] - 20)).toBeLessThanOrEqual(c.stream.stride / 2);
+      expect(Math.abs(c.centre[1] - 40)).toBeLessThanOrEqual(c.stream.stride / 2);
     }
     expect(info.outputRf).toBeGreaterThan(404);
     expect(() => hoverInfo({ spec: p.lm.spec, inputSize: [h, w], taps: p.taps, deconv: p.lm.deconv, streams: p.lm.streams, classNames: [] }, w, 0)).toThrow(/outside/);
@@ -187,7 +198,7 @@ describe("explorer, Node parts", () => {
     expect(plan.height).toBeLessThan(500);
     expect(plan.height).toBeGreaterThan(450);
     expect(firstMisfit(full, plan.height, plan.width, 8192, shape)).toBeNull();
-    expect(plan.reasons.join(" ")).toMatch(/at most 8192 px a side .* conv1_2 im2col \[1, 576, 487204\] would need 8376x8376 texels/);
+    expect(plan.reasons.join(" ")).toMatch(/at most 8192 px a side .* conv1_2 im2col \[1, 576, 487204\] would need 8376×8376 texels/);
     // The user's cap comes first, keeping the aspect ratio; then nothing more is needed.
     expect(planInput(small, 300, 451, { maxSide: 160, minSide: 1, texture: { maxTextureSize: 8192, textureShape: shape } })).toEqual({
       height: 106,
@@ -197,7 +208,7 @@ describe("explorer, Node parts", () => {
     });
     expect(planInput(small, 300, 451, { maxSide: 500, minSide: 1 }).resized).toBe(false);
     tf.env().set("WEBGL_MAX_TEXTURE_SIZE", 512);
-    expect(() => planInput(full, 500, 500, { maxSide: Infinity, minSide: 1, texture: { maxTextureSize: 512, textureShape: shape } })).toThrow(/no input size fits this GPU: even at 1x1 .* Use the WASM backend/);
+    expect(() => planInput(full, 500, 500, { maxSide: Infinity, minSide: 1, texture: { maxTextureSize: 512, textureShape: shape } })).toThrow(/no input size fits this GPU: even at 1×1 .* Use the WASM backend/);
     // Every blob is listed, and the upsampling's GEMM intermediates.
     const needs = webglTensorNeeds(small, 100, 100).map((n) => n.what);
     expect(needs).toContain("upscore8 quadrant product");
@@ -213,6 +224,47 @@ describe("explorer, Node parts", () => {
     const wrong = classNamesFor(21, { notes: { class_names: '["a", "b"]' } });
     expect(wrong.names).toEqual(VOC_CLASSES);
     expect(wrong.source).toMatch(/lists 2 names for 21 classes, so it was ignored/);
+  });
+
+  test("what an image is and what weights learned: the digit scenes look like digit scenes, the photos do not; the warning for every unlike pair", () => {
+    const read = (dir: string) => fs.readdirSync(dir).filter((f) => /\.(png|jpe?g)$/i.test(f)).map((f) => ({ f, img: decodeImage(fs.readFileSync(path.join(dir, f))) }));
+    const scenes = read(path.join(MODELS_DIR, "samples"));
+    const photos = read(path.join(ROOT, "sample-images"));
+    expect(scenes.length).toBeGreaterThan(0);
+    expect(photos.length).toBeGreaterThan(0);
+    for (const { f, img } of scenes) expect(looksLikeDigitScene(img).digits, f).toBe(true);
+    for (const { f, img } of photos) expect(looksLikeDigitScene(img).digits, f).toBe(false);
+    // A photo turned grey is still no digit scene (not mostly black); a digit scene tinted is no longer grey.
+    const chelseaGrey = { ...CHELSEA, rgb: CHELSEA.rgb.map((_, i, a) => a[i - (i % 3)]!) };
+    expect(looksLikeDigitScene(chelseaGrey)).toMatchObject({ grey: 1, digits: false });
+    const scene = scenes[0]!.img;
+    expect(looksLikeDigitScene({ ...scene, rgb: scene.rgb.map((v, i) => (i % 3 === 2 ? Math.min(255, v + 40) : v)) }).digits).toBe(false);
+
+    const project = weightsOrigin({ kind: "project", classNames: DIGIT_CLASS_NAMES });
+    const voc = weightsOrigin({ kind: "published", classNames: VOC_CLASSES, published: { name: "voc-fcn8s", description: "FCN-8s, PASCAL VOC (21 classes): three streams" } });
+    const random = weightsOrigin({ kind: "random", classNames: VOC_CLASSES });
+    expect([project.learned, voc.learned, random.learned]).toEqual(["digits", "photos", "random"]);
+    // A user's file: its class names say what it learned, or nothing.
+    expect(weightsOrigin({ kind: "file", classNames: DIGIT_CLASS_NAMES }).learned).toBe("digits");
+    expect(weightsOrigin({ kind: "file", classNames: VOC_CLASSES }).learned).toBe("photos");
+    expect(weightsOrigin({ kind: "file", classNames: PASCAL_CONTEXT_CLASS_NAMES }).learned).toBe("photos");
+    expect(weightsOrigin({ kind: "file", classNames: ["sky", "road", "car"] }).learned).toBe("unknown");
+
+    const photo = sampleOrigin("sample-images");
+    const digits = sampleOrigin("models");
+    expect(mismatchWarning(project, photo, ["test-scene-0"])).toBe("The project's trained models learned handwritten digits on a black background (test-scene-0 are such inputs); on a photo their output means little.");
+    expect(mismatchWarning(voc, digits, [])).toBe("The authors' voc-fcn8s learned photos (FCN-8s, PASCAL VOC (21 classes)); on a digit scene its output means little: pick a photo.");
+    for (const [w, i] of [[project, digits], [voc, photo], [random, photo], [random, digits], [weightsOrigin({ kind: "file", classNames: ["a", "b"] }), photo]] as const) {
+      expect(mismatchWarning(w, i, [])).toBeNull();
+    }
+    // A user's image: the rule, and what it found, in the warning.
+    const mine = userImageOrigin("cat.png", CHELSEA);
+    expect(mine.kind).toBe("photos");
+    expect(mismatchWarning(project, mine, [])).toMatch(/on a photo their output means little\. Your image cat\.png counts as a photo: only a grey image that is mostly black counts as a digit scene, and \d+% of its pixels are grey, \d+% black\.$/);
+    const myScene = userImageOrigin("scan.png", scene);
+    expect(myScene.kind).toBe("digits");
+    expect(mismatchWarning(project, myScene, [])).toBeNull();
+    expect(mismatchWarning(voc, myScene, [])).toMatch(/on a digit scene its output means little: pick a photo\. Your image scan\.png counts as a digit scene: it is grey and mostly black \(\d+% of its pixels\)/);
   });
 
   test("resize: identity, exact area averages, bilinear upscaling, every byte deterministic", () => {
@@ -550,6 +602,116 @@ describe("explorer in headless chromium, WebGL", () => {
     expect(pageErrors).toEqual([]);
   }, 240_000);
 
+  test("an image the user opens or drops, with the digit model: a photo gets the 'means little' warning, a digit scene none; class colours from the names; the panel in (row, col)", async (ctx) => {
+    if (chromiumMissing) {
+      if (REQUIRED) throw new Error(`${chromiumMissing}; CI must run this test`);
+      ctx.skip(chromiumMissing);
+    }
+    if (prepError) throw prepError;
+    if (trainedMissing) throw new Error(trainedMissing);
+    const page = await newPage();
+    const st0 = await openExplorer(page, served!.url, { weights: "fcn8s", maxSide: 128, backend: "webgl", autorun: 0 });
+    expect(st0.weights).toBe("project:models/fcn8s.safetensors");
+    const message = async () => ((await page.locator("#message").isVisible()) ? await textOf(page, "#message") : "");
+
+    // Opened: a photo (under a name the samples do not have).
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fcn-viz-explorer-image-"));
+    const photo = path.join(dir, "my cat.png");
+    fs.copyFileSync(path.join(ROOT, "sample-images", "chelsea.png"), photo);
+    await page.setInputFiles("#image-file", photo);
+    const opened = await afterRun(page, 0);
+    expect(opened.error).toBeNull();
+    expect(await page.locator("#sample option:checked").textContent()).toBe("your image: my cat.png");
+    expect(opened.original).toEqual([300, 451]);
+    expect(await message()).toMatch(/^The project's trained models learned handwritten digits on a black background \(.*test-scene-0.*\); on a photo their output means little\. Your image my cat\.png counts as a photo: only a grey image that is mostly black counts as a digit scene/);
+    await page.screenshot({ path: path.join(SCREENSHOTS, "explorer-opened-photo-warning.png") });
+
+    // Dropped: a JPEG photo (the warning again), then a digit scene (none).
+    const droppedPhoto = await dropFile(page, path.join(ROOT, "sample-images", "grace_hopper.jpg"), "image/jpeg", opened.runs);
+    expect(droppedPhoto.error).toBeNull();
+    expect(droppedPhoto.original).toEqual([600, 512]);
+    expect(await message()).toMatch(/on a photo their output means little\. Your image grace_hopper\.jpg counts as a photo/);
+    const droppedScene = await dropFile(page, path.join(MODELS_DIR, "samples", "test-scene-1.png"), "image/png", droppedPhoto.runs);
+    expect(droppedScene.error).toBeNull();
+    expect(droppedScene.original).toEqual([224, 224]);
+    expect(await message()).not.toMatch(/means little/);
+    const scene = { st: droppedScene, score: await pageTap(page, "score") };
+
+    // Colours follow the class names: the digit models' names call for the categorical
+    // palette. At full overlay every labelled pixel of the view is its class colour.
+    expect(droppedScene.classNames).toEqual(DIGIT_CLASS_NAMES);
+    const [h, w] = scene.score.shape as [number, number, number];
+    const { labels, present, off } = await viewColors(page, scene.score, (l) => CATEGORICAL_PALETTE[l]!);
+    expect(present.size, "digit classes on the scene").toBeGreaterThan(0);
+    expect(off).toEqual([]);
+    // The legend's swatches, by name.
+    const legend = await legendColors(page, DIGIT_CLASS_NAMES);
+    expect(legend.length).toBeGreaterThan(1);
+    for (const { text, label, color } of legend) {
+      expect(label, text).toBeGreaterThanOrEqual(0);
+      expect(color, text).toBe(`rgb(${CATEGORICAL_PALETTE[label]!.join(", ")})`);
+    }
+
+    // The panel writes positions (row, col) and sizes H×W: a pixel far from the diagonal.
+    const [y, x] = [Math.round(0.15 * h), Math.round(0.8 * w)];
+    const at = await page.evaluate(([x, y]) => window.__explorer.pixelToClient(x, y), [x, y] as const);
+    await page.mouse.click(at.x, at.y);
+    const hover = page.locator("#hover");
+    await expect.poll(() => hover.getAttribute("data-x")).toBe(String(x));
+    expect(await textOf(page, "#hover h2")).toBe(`Pixel (row ${y}, col ${x})pinned`);
+    const swatch = await hover.locator(".where .swatch").evaluate((e) => getComputedStyle(e).backgroundColor);
+    expect(swatch).toBe(`rgb(${CATEGORICAL_PALETTE[labels[y * w + x]!]!.join(", ")})`);
+    const cells = await hover.locator("ul.cells li").allTextContents();
+    expect(cells).toHaveLength(3);
+    const taps = ["score_fr", "score_pool4", "score_pool3"];
+    for (const [k, li] of cells.entries()) {
+      const m = /cell \(row (\d+), col (\d+)\) of (\d+)×(\d+), centred on input pixel \(row (−?[\d.]+), col (−?[\d.]+)\); stride cell (\d+)×/.exec(li);
+      expect(m, li).not.toBeNull();
+      const [i, j, gh, gw, cy, cx, stride] = m!.slice(1).map((v) => Number(v.replace("−", "-")));
+      expect([gh, gw], li).toEqual((await pageTap(page, taps[k]!)).shape.slice(0, 2));
+      expect(i!, li).toBeLessThan(gh!);
+      expect(j!, li).toBeLessThan(gw!);
+      // The cell's centre is the nearest to the pixel: within half a stride in each direction.
+      expect(Math.abs(cy! - y), li).toBeLessThanOrEqual(stride! / 2);
+      expect(Math.abs(cx! - x), li).toBeLessThanOrEqual(stride! / 2);
+    }
+    await expect.poll(() => textOf(page, "[data-figure=receptive-field] h3")).toBe(`5. Receptive field of the coarse cell under pixel (row ${y}, col ${x})`);
+    expect(await textOf(page, "#view-caption")).toBe(`FCN-8s · argmax of score, ${h}×${w}`);
+    await page.locator("main.explore").screenshot({ path: path.join(SCREENSHOTS, "explorer-dropped-scene-panel.png") });
+    fs.rmSync(dir, { recursive: true, force: true });
+    await page.close();
+    expect(pageErrors).toEqual([]);
+  }, 240_000);
+
+  test("every menu (Image, Model, Weights, Backend, Max side, the figures' class) shows each label whole, at 1280 px and at 720 px", async (ctx) => {
+    if (chromiumMissing) {
+      if (REQUIRED) throw new Error(`${chromiumMissing}; CI must run this test`);
+      ctx.skip(chromiumMissing);
+    }
+    if (prepError) throw prepError;
+    const page = await newPage();
+    await openExplorer(page, served!.url, { autorun: 0 });
+    // A long name for the user's image, as the Image menu shows it.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fcn-viz-explorer-menus-"));
+    const long = path.join(dir, "a photo with a rather long file name.png");
+    fs.copyFileSync(path.join(ROOT, "test", "fixtures", "tiny.png"), long);
+    await page.setInputFiles("#image-file", long);
+    expect((await afterRun(page, 0)).error).toBeNull();
+    expect(await page.locator("#sample option:checked").textContent()).toBe("your image: a photo with a rather long file name.png");
+    fs.rmSync(dir, { recursive: true, force: true });
+    for (const width of [1280, 720]) {
+      await page.setViewportSize({ width, height: 900 });
+      const cut = await menusCutting(page);
+      expect(cut.checked, `${width} px`).toBeGreaterThan(15);
+      expect(cut.cut, `${width} px`).toEqual([]);
+      // Nothing wider than the window either.
+      expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), `${width} px`).toBeLessThanOrEqual(0);
+      await page.locator("section.controls").screenshot({ path: path.join(SCREENSHOTS, `explorer-menus-${width}.png`) });
+    }
+    await page.close();
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
+
   test("a GPU with small textures: the input is resized with a message; without the check tfjs fails loudly, never a wrong picture", async (ctx) => {
     if (chromiumMissing) {
       if (REQUIRED) throw new Error(`${chromiumMissing}; CI must run this test`);
@@ -567,8 +729,9 @@ describe("explorer in headless chromium, WebGL", () => {
     expect(h).toBe(w);
     expect(h).toBeLessThan(512);
     expect(st.resizeReasons.join(" ")).toMatch(/textures are at most 1024 px a side/);
-    expect(await textOf(page, "#message")).toContain(`Resized from 512×512 to ${w}×${h}`);
-    expect(await textOf(page, "#st-input")).toBe(`512×512 → resized to ${w}×${h}`);
+    // Sizes H×W, as the shapes write them.
+    expect(await textOf(page, "#message")).toContain(`Resized from 512×512 to ${h}×${w}`);
+    expect(await textOf(page, "#st-input")).toBe(`512×512 → resized to ${h}×${w}`);
     const score = await pageTap(page, "score");
     expect(score.shape).toEqual([h, w, 21]);
     expect(score.data.every(Number.isFinite)).toBe(true);
