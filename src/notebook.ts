@@ -9,6 +9,8 @@
  *   const voc = publishedStatus(["voc-fcn8s"], { section: "6" });
  *   console.log(voc.line);
  *   if (voc.ready) { const file = await readPublished("voc-fcn8s"); ... }
+ *
+ * And `claim`, the check that stands beside a sentence of the prose (see its comment).
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -154,4 +156,27 @@ export function topK(values: ArrayLike<number>, k: number): [number, number][] {
   return Array.from(values, (v, i) => [i, v] as [number, number])
     .sort((a, b) => b[1] - a[1] || a[0] - b[0])
     .slice(0, k);
+}
+
+/** A sentence of a notebook's prose that its outputs no longer support. */
+export class ClaimError extends Error {
+  override name = "ClaimError";
+}
+
+/**
+ * A claim the notebook's prose makes about what its cells computed, checked where it is
+ * made. Quiet when `holds`; otherwise it throws, so the notebook fails (CI executes every
+ * notebook) instead of reading one thing and showing another after a retrain, a new seed
+ * or other weights. `statement` quotes the prose (test/notebook-claims.test.ts looks for
+ * every number the markdown states in some claim's statement, or in its list of cited
+ * facts); `found` says what the cells found instead, for the error message.
+ *
+ *   claim("fc6 alone holds 74 %", fc6Share.toFixed(0) === "74", `fc6 holds ${fc6Share.toFixed(1)} %`);
+ */
+export function claim(statement: string, holds: boolean, found: string): void {
+  if (holds) return;
+  throw new ClaimError(
+    `The text says "${statement}", but ${found}. The outputs changed (new weights, a retrain, another seed?): ` +
+      "rewrite the sentence, or better, write it from the value (tslab.display.markdown), so that it stays true.",
+  );
 }
