@@ -12,6 +12,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { MAX_WASM_THREADS, defaultWasmThreads, prepareThreadedWasm, type ThreadedWasmAttempt } from "./wasm-threads.js";
+import type { MemoryLimits } from "./net/memory.js";
 
 export type BackendName = "auto" | "webgpu" | "webgl" | "wasm" | "cpu";
 export const BACKEND_NAMES: readonly BackendName[] = ["auto", "webgpu", "webgl", "wasm", "cpu"];
@@ -126,6 +127,7 @@ export async function useBackend(name: string, opts: UseBackendOptions = {}): Pr
   // only mislead (tfjs-node downloads libtensorflow, which offline machines cannot).
   tf.env().set("PROD", true);
   const previous = activeBackend();
+  await learnMachineMemory();
   try {
     return await choose(requested, opts, log);
   } catch (e) {
@@ -155,6 +157,68 @@ export function maxBufferBytes(): number | null {
   if (activeBackend() !== "webgpu") return null;
   const device = (tf.backend() as unknown as { device?: MiniDevice }).device;
   return device?.limits.maxStorageBufferBindingSize ?? null;
+}
+
+/** The machine's RAM in bytes (Node), learned when a backend is chosen; null in a browser. */
+let machineBytes: number | null = null;
+
+async function learnMachineMemory(): Promise<void> {
+  if (machineBytes !== null || isBrowser()) return;
+  try {
+    machineBytes = (await nodeImport<typeof import("node:os")>("node:os")).totalmem();
+  } catch {
+    machineBytes = null;
+  }
+}
+
+/** 32-bit WebAssembly addresses 2^32 bytes; tfjs-backend-wasm's memory may grow to all of it. */
+export const WASM32_BYTES = 2 ** 32;
+
+/**
+ * What the active backend can hold, for the memory planner (src/net/memory.ts):
+ * wasm: everything within WebAssembly's 4 GiB address space; cpu (Node): the machine's
+ * RAM; webgpu: no tensor above the device's storage-binding / buffer size (tfjs-webgpu
+ * binds each tensor whole, and an oversized one is computed as garbage, not refused);
+ * webgl: nothing known here (the explorer adds its texture-size test).
+ */
+export function memoryLimits(): MemoryLimits {
+  const active = activeBackend() ?? tf.getBackend();
+  const gib = (n: number) => `${Math.round(n / 2 ** 30)} GiB`;
+  switch (active) {
+    case "wasm":
+      return {
+        backend: "wasm",
+        totalBytes: WASM32_BYTES,
+        totalWhat: "the 4 GiB a 32-bit WebAssembly module can address",
+        tensorBytes: null,
+        alternatives:
+          isBrowser()
+            ? "a browser with WebGPU or WebGL on a GPU"
+            : `the cpu backend (pure JS, no 4 GiB ceiling${machineBytes ? `: this machine's ${gib(machineBytes)}` : ""}, but ~35x slower), or webgpu on a GPU`,
+      };
+    case "cpu":
+      return {
+        backend: "cpu",
+        totalBytes: machineBytes,
+        totalWhat: machineBytes ? `this machine's ${gib(machineBytes)} of memory` : "",
+        tensorBytes: null,
+      };
+    case "webgpu": {
+      const device = (tf.backend() as unknown as { device?: MiniDevice }).device;
+      const bind = device?.limits.maxStorageBufferBindingSize ?? null;
+      const buffer = device?.limits.maxBufferSize ?? null;
+      const tensorBytes = bind === null ? buffer : buffer === null ? bind : Math.min(bind, buffer);
+      return {
+        backend: "webgpu",
+        totalBytes: null,
+        tensorBytes,
+        tensorWhat: "this GPU's limit for one buffer (maxStorageBufferBindingSize)",
+        alternatives: "the wasm backend, which has no per-buffer limit",
+      };
+    }
+    default:
+      return { backend: active || "none", totalBytes: null, tensorBytes: null };
+  }
 }
 
 /**

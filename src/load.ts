@@ -7,6 +7,7 @@ import { bilinearFilter } from "./bilinear.js";
 import { MODEL_NAMES, type NetSpec } from "./net/spec.js";
 import { CAFFE_FCN_PREPROCESS } from "./preprocess.js";
 import { checkWeights, inferWeightsConfig, toTensors } from "./weights/index.js";
+import { assertFiniteParams } from "./finite.js";
 import type { HostParams, WeightsFile } from "./weights/types.js";
 
 export interface LoadOptions extends ModelOptions {
@@ -27,19 +28,12 @@ export interface LoadOptions extends ModelOptions {
  */
 export function modelFromWeights(model: string | undefined, file: WeightsFile, o: LoadOptions = {}): Model {
   const log = o.log ?? (() => {});
-  const found = inferWeightsConfig(file.params);
-  const name = model === undefined || model === "auto" ? modelOfFile(file, found.model, log) : model;
-  // The at-once scaling is part of the trained net: dropping it would be a silently wrong model.
-  const atOnce = name === "fcn8s" && file.meta.atOnce === true;
-  if (atOnce) log("at-once FCN-8s: pool4 scaled by 0.01 and pool3 by 0.0001 before their score layers");
-  const spec = modelSpec(name, { width: found.width, classes: found.classes, ...(atOnce && { atOnce }) });
+  const plan = planFromWeights(model, file, o, log);
+  const { spec, source, fromVgg, name } = plan;
   const preprocess = o.preprocess ?? file.meta.preprocess ?? CAFFE_FCN_PREPROCESS;
   if (!o.preprocess && !file.meta.preprocess) {
     log(`the weights file does not say how images were preprocessed; assuming ${preprocess.source}`);
   }
-  const isFcn = name.startsWith("fcn");
-  const fromVgg = isFcn && found.model === "vgg16";
-  const source = fromVgg ? modelSpec("vgg16-fcn", { width: found.width, classes: found.classes }) : spec;
   // A VGG16 file may lack fc8 (Keras' _notop) when it only seeds an FCN.
   const host = withBilinear(file, source);
   checkWeights(paramSpecs(source), host, {
@@ -47,14 +41,15 @@ export function modelFromWeights(model: string | undefined, file: WeightsFile, o
     ...(file.source ? { source: file.source } : {}),
     ...(fromVgg ? { allowMissing: ["fc8"] } : {}),
   });
+  // A NaN or Inf weight would turn predictions into NaN without a word: refuse it here.
+  assertFiniteParams(host, file.source);
   const params = toTensors(host);
   try {
     if (fromVgg) {
-      const fcnSpec = modelSpec(name, { width: found.width, classes: o.classes ?? 21 });
-      const initial = surgery(params, fcnSpec);
+      const initial = surgery(params, spec);
       log(`${name} initialized from VGG16 weights by surgery (paper section 4.1): score layers zero, upsampling bilinear; untrained, it predicts background everywhere`);
       try {
-        return new Model(fcnSpec, initial, { ...o, preprocess });
+        return new Model(spec, initial, { ...o, preprocess });
       } finally {
         initial.forEach((t) => t.dispose());
       }
@@ -63,6 +58,41 @@ export function modelFromWeights(model: string | undefined, file: WeightsFile, o
   } finally {
     params.forEach((t) => t.dispose());
   }
+}
+
+/** The net modelFromWeights builds from a file, known before any tensor is made. */
+export interface WeightsPlan {
+  /** The model's name (given, or the file's). */
+  readonly name: string;
+  /** The net that will run. */
+  readonly spec: NetSpec;
+  /** The net the file's tensors are checked against (VGG16's for surgery). */
+  readonly source: NetSpec;
+  /** VGG16 weights seeding an FCN (surgery). */
+  readonly fromVgg: boolean;
+}
+
+/**
+ * Which net modelFromWeights(model, file, o) would build, from the file's metadata and
+ * tensor shapes only: the CLI plans memory with it before putting 500 MB of weights on
+ * the backend. `o.classes` only sizes an FCN made from VGG16 weights; a file's own
+ * classes otherwise win.
+ */
+export function planFromWeights(model: string | undefined, file: WeightsFile, o: LoadOptions = {}, log: (line: string) => void = () => {}): WeightsPlan {
+  const found = inferWeightsConfig(file.params);
+  const name = model === undefined || model === "auto" ? modelOfFile(file, found.model, log) : model;
+  // The at-once scaling is part of the trained net: dropping it would be a silently wrong model.
+  const atOnce = name === "fcn8s" && file.meta.atOnce === true;
+  if (atOnce) log("at-once FCN-8s: pool4 scaled by 0.01 and pool3 by 0.0001 before their score layers");
+  const spec = modelSpec(name, { width: found.width, classes: found.classes, ...(atOnce && { atOnce }) });
+  const fromVgg = name.startsWith("fcn") && found.model === "vgg16";
+  if (!fromVgg) return { name, spec, source: spec, fromVgg };
+  return {
+    name,
+    spec: modelSpec(name, { width: found.width, classes: o.classes ?? 21 }),
+    source: modelSpec("vgg16-fcn", { width: found.width, classes: found.classes }),
+    fromVgg,
+  };
 }
 
 /** The model a file is for: what it says, else what its tensors imply. */

@@ -2,7 +2,9 @@ import * as tf from "@tensorflow/tfjs";
 import { modelSpec } from "./models/index.js";
 import type { Fcn8sOptions } from "./models/fcn8s.js";
 import { disposePrepared, forward, prepareParams, type ForwardOptions, type PreparedParams, type Taps } from "./net/execute.js";
-import { InputSizeError, blobShapes, minInputSize, summarize, type Summary } from "./net/geometry.js";
+import { blobShapes, summarize, type Summary } from "./net/geometry.js";
+import { assertFits, checkFit, weightBytes, type FitCheck, type MemoryLimits, type PassMemory, type PassOptions } from "./net/memory.js";
+import { memoryLimits } from "./backend.js";
 import { randomParams } from "./net/init.js";
 import { paramSpecs } from "./net/params.js";
 import type { NetSpec } from "./net/spec.js";
@@ -35,6 +37,9 @@ export class Model {
   readonly preprocess: Preprocess;
   private prepared: PreparedParams | null;
   private readonly maxBufferBytes: number | null;
+  private readonly weightBytes: number;
+  /** Passes run so far: the first one on wasm runs before XNNPACK's packed weights exist. */
+  private passes = 0;
 
   constructor(
     readonly spec: NetSpec,
@@ -45,17 +50,63 @@ export class Model {
     this.preprocess = opts.preprocess ?? CAFFE_FCN_PREPROCESS;
     this.maxBufferBytes = opts.maxBufferBytes ?? null;
     this.prepared = prepareParams(spec, params, this.maxBufferBytes);
+    this.weightBytes = weightBytes(spec);
   }
 
   get name(): string {
     return this.spec.model;
   }
 
-  /** Runs the net on a preprocessed [1, H, W, 3] tensor; returns the requested taps. */
-  forward(input: tf.Tensor4D, opts: ForwardOptions = {}): Taps {
+  /**
+   * Runs the net on a preprocessed [1, H, W, 3] tensor; returns the requested taps.
+   * First the memory planner (src/net/memory.ts) checks, from shapes alone, that the pass
+   * fits the backend (wasm's 4 GiB, WebGPU's buffer limit, ...); an input that does not
+   * is refused at once with an InputTooLargeError naming the size that fits, instead of
+   * hanging or crashing inside the backend, or (WebGPU) computing garbage.
+   */
+  forward(input: tf.Tensor4D, opts: ModelForwardOptions = {}): Taps {
     if (!this.prepared) throw new Error(`this ${this.spec.model} model was disposed`);
-    if (this.maxBufferBytes !== null) this.checkBufferLimit(input.shape[1], input.shape[2]);
-    return forward(this.spec, this.prepared, input, opts);
+    if (opts.memory !== false) {
+      this.assertFits(input.shape[1], input.shape[2], { ...opts, otherBytes: Math.max(0, tf.memory().numBytes - this.weightBytes - input.size * 4) });
+    }
+    const taps = forward(this.spec, this.prepared, input, opts);
+    this.passes++;
+    return taps;
+  }
+
+  /**
+   * The memory a pass on height x width needs on the current backend, and whether it
+   * fits (see checkFit); nothing is allocated.
+   */
+  checkFit(height: number, width: number, opts: ModelForwardOptions = {}): FitCheck {
+    return checkFit(this.spec, height, width, this.limits(opts), this.passOptions(opts));
+  }
+
+  /** Throws an InputTooLargeError when a pass on height x width would not fit. */
+  assertFits(height: number, width: number, opts: ModelForwardOptions & { otherBytes?: number; resizeHint?: (side: number) => string } = {}): PassMemory {
+    return assertFits(this.spec, height, width, this.limits(opts), { ...this.passOptions(opts), ...(opts.resizeHint && { resizeHint: opts.resizeHint }) });
+  }
+
+  private limits(opts: ModelForwardOptions): MemoryLimits {
+    const limits = opts.memory || memoryLimits();
+    // A buffer limit given to the model (ModelOptions.maxBufferBytes) applies too.
+    if (this.maxBufferBytes === null || (limits.tensorBytes !== null && limits.tensorBytes <= this.maxBufferBytes)) return limits;
+    return {
+      ...limits,
+      tensorBytes: this.maxBufferBytes,
+      tensorWhat: "the buffer limit this model was built for (maxBufferBytes)",
+      alternatives: limits.alternatives ?? "the wasm backend, which has no per-buffer limit",
+    };
+  }
+
+  private passOptions(opts: ModelForwardOptions & { otherBytes?: number }): PassOptions {
+    return {
+      ...(opts.taps !== undefined && { taps: opts.taps }),
+      splitAbove: this.maxBufferBytes,
+      checkFinite: opts.finiteFlags !== undefined,
+      firstPass: this.passes === 0,
+      ...(opts.otherBytes !== undefined && { otherBytes: opts.otherBytes }),
+    };
   }
 
   /** The network's input for an RGB image, preprocessed as the weights expect. */
@@ -70,40 +121,6 @@ export class Model {
 
   summary(height: number, width: number): Summary {
     return summarize(this.spec, height, width);
-  }
-
-  /**
-   * A blob larger than the backend's buffer limit (WebGPU: maxStorageBufferBindingSize)
-   * would be computed as garbage without an exception: refuse, and say what fits.
-   */
-  private checkBufferLimit(h: number, w: number): void {
-    const limit = this.maxBufferBytes!;
-    const largest = (bh: number, bw: number) => {
-      let worst = { name: "", size: 0 };
-      for (const [name, [sh, sw, c]] of blobShapes(this.spec, bh, bw)) {
-        if (sh * sw * c * 4 > worst.size) worst = { name, size: sh * sw * c * 4 };
-      }
-      return worst;
-    };
-    const worst = largest(h, w);
-    if (worst.size <= limit) return;
-    const mb = (n: number) => {
-      const x = n / 2 ** 20;
-      return `${x >= 10 ? Math.round(x) : Number(x.toPrecision(2))} MiB`;
-    };
-    const problem =
-      `input ${h}x${w} is too large for this backend: ${worst.name} would take ${mb(worst.size)}, above its ` +
-      `buffer limit of ${mb(limit)}.`;
-    // A classifier takes one size only: nothing smaller to suggest.
-    if (this.spec.fixedInput !== null) throw new InputSizeError(`${problem} Use the wasm backend.`);
-    // The largest short side (same aspect ratio) whose blobs fit, down to the net's minimum.
-    const short = Math.min(h, w);
-    const scaled = (side: number) => largest(Math.round((side * h) / short), Math.round((side * w) / short)).size;
-    const floor = minInputSize(this.spec);
-    let side = short;
-    while (side > floor && scaled(side) > limit) side--;
-    const fix = scaled(side) <= limit ? `Use an image of about ${side} pixels on its short side, or the wasm backend.` : "Use the wasm backend.";
-    throw new InputSizeError(`${problem} ${fix}`);
   }
 
   dispose(): void {
@@ -126,6 +143,15 @@ function checkParamShapes(spec: NetSpec, params: Params): void {
   if (problems.length) {
     throw new Error(`parameters do not fit ${spec.model} (width ${spec.width}, ${spec.classes} classes):\n  ${problems.join("\n  ")}`);
   }
+}
+
+export interface ModelForwardOptions extends ForwardOptions {
+  /**
+   * The limits the pass is planned against: default memoryLimits() of the active backend;
+   * your own (e.g. with a WebGL texture test, see MemoryLimits.tensorFits); false to skip
+   * the check (then an input too large may crash or hang the backend).
+   */
+  readonly memory?: MemoryLimits | false;
 }
 
 export interface CreateOptions extends Fcn8sOptions, ModelOptions {

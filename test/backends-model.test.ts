@@ -113,20 +113,23 @@ describe("inputs too large for a backend's buffer limit", () => {
     params.forEach((t) => t.dispose());
     const before = tf.memory().numTensors;
     const big = tf.zeros([1, 600, 600, 3]) as tf.Tensor4D;
-    expect(() => model.forward(big)).toThrow("input 600x600 is too large for this backend: conv1_1 would take 9.7 MiB, above its buffer limit of 8 MiB. Use an image of about 526 pixels on its short side");
+    expect(() => model.forward(big)).toThrow(
+      "input 600x600 (width x height) is too large for fcn8s (width 1/16) on cpu: conv1_1 [1, 798, 798, 4] would take 9.7 MiB, " +
+        "above the buffer limit this model was built for (maxBufferBytes) (8 MiB). Options: resize the image to at most 526 px on its longer side (526x526 fits)",
+    );
     big.dispose();
     expect(tf.memory().numTensors).toBe(before);
     model.dispose();
   });
 
   it("a classifier (one input size) or a limit nothing fits: the wasm backend is the fix", () => {
-    // vgg16 at width 1/16: conv1_1 is 224 x 224 x 4 channels x 4 bytes = 784 KiB.
+    // vgg16 at width 1/16: the input itself is 224 x 224 x 3 x 4 bytes = 588 KiB (conv1_1, 784 KiB).
     const spec = modelSpec("vgg16", { width: 1 / 16, classes: 3 });
     const params = randomParams(spec, 1);
     const model = new Model(spec, params, { maxBufferBytes: 2 ** 19 });
     params.forEach((t) => t.dispose());
     const x = tf.zeros([1, 224, 224, 3]) as tf.Tensor4D;
-    expect(() => model.forward(x)).toThrow(/^input 224x224 is too large for this backend: conv1_1 would take 0\.77 MiB, above its buffer limit of 0\.5 MiB\. Use the wasm backend\.$/);
+    expect(() => model.forward(x)).toThrow(/^input 224x224 .* data \[1, 224, 224, 3\] would take 0\.57 MiB, above the buffer limit this model was built for \(maxBufferBytes\) \(0\.5 MiB\)\. Options: the wasm backend, which has no per-buffer limit\.$/);
     x.dispose();
     model.dispose();
 
@@ -137,7 +140,7 @@ describe("inputs too large for a backend's buffer limit", () => {
     const fcn = new Model(fspec, fparams, { maxBufferBytes: 2 ** 19 });
     fparams.forEach((t) => t.dispose());
     const small = tf.zeros([1, 40, 60, 3]) as tf.Tensor4D;
-    expect(() => fcn.forward(small)).toThrow(/conv1_1 would take 0\.94 MiB, above its buffer limit of 0\.5 MiB\. Use the wasm backend\.$/);
+    expect(() => fcn.forward(small)).toThrow(/conv1_1 \[1, 238, 258, 4\] would take 0\.94 MiB, above the buffer limit this model was built for \(maxBufferBytes\) \(0\.5 MiB\)\. Options: the wasm backend, which has no per-buffer limit\.$/);
     small.dispose();
     fcn.dispose();
   });

@@ -40,8 +40,20 @@ function convert(n: number, get: (i: number) => number): Float32Array {
 
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** Read a .npy file into float32 (C order only). Throws a descriptive Error otherwise. */
-export function readNpy(bytes: Uint8Array): NpyArray {
+/**
+ * Read a .npy file into float32 (C order only). Throws a descriptive Error otherwise,
+ * starting with `name` (the file) when given.
+ */
+export function readNpy(bytes: Uint8Array, name?: string): NpyArray {
+  try {
+    return parseNpy(bytes);
+  } catch (e) {
+    if (name === undefined || !(e instanceof Error)) throw e;
+    throw new Error(`${name}: ${e.message}`, { cause: e });
+  }
+}
+
+function parseNpy(bytes: Uint8Array): NpyArray {
   if (bytes.length < 10 || !MAGIC.every((b, i) => bytes[i] === b)) {
     throw new Error(`not an .npy file (no \\x93NUMPY magic): it looks like ${describeContent(bytes)}`);
   }

@@ -52,7 +52,7 @@ export function surgery(vgg: Params, fcn: NetSpec): Params {
       if (!src) problems.push(`${p.name}: missing from the VGG16 weights`);
       else if (src.shape.join("x") !== p.shape.join("x")) {
         problems.push(`${p.name}: VGG16 has ${src.shape.join("x")}, ${fcn.model} needs ${p.shape.join("x")}`);
-      } else params.set(p.name, tf.clone(src));
+      } else params.set(p.name, src.reshape(src.shape)); // shares the data (tf.clone copies on wasm)
     }
   }
   if (problems.length) {

@@ -9,6 +9,7 @@ import { cacheTarget, partPath, sha256Path } from "./cache.js";
 import { download, DownloadError, removePart, type DownloadProgress } from "./download.js";
 import { formatBytes, PUBLISHED_WEIGHTS, publishedWeights, sizeText, type PublishedWeights, type Registry } from "./registry.js";
 import { checkPublishedTensors, hashFile } from "./verify.js";
+import { ensureDir } from "../io/files.js";
 
 export interface FetchOptions {
   /** Download from here instead of the publisher's URL. */
@@ -43,7 +44,7 @@ export async function fetchWeights(name: string, o: FetchOptions = {}): Promise<
     log(`${w.name} is already in the cache: ${target}`);
     return target;
   }
-  await fsp.mkdir(path.dirname(target), { recursive: true });
+  await ensureDir(path.dirname(target)); // not mkdir({recursive}): it spins on paths like /proc/x
 
   const staged = o.from ? await importCopy(w, o.from, target, log) : await downloadPart(w, o.url ?? w.url, target, official, o, log);
   const label = o.from ? o.from : `the file from ${o.url ?? w.url}`;

@@ -3,7 +3,7 @@
  * the data (seed, sizes, splits), how each stage was trained (steps, time, backend),
  * the test figures next to the paper's Table 2, and what the figures say.
  */
-import { writeFile } from "node:fs/promises";
+import { writeFileAtomic } from "../io/files.js";
 import { join } from "node:path";
 import { paramSpecs, countParams } from "../net/params.js";
 import { blobShapes } from "../net/geometry.js";
@@ -233,5 +233,5 @@ export async function writeModelCard(ctx: PipelineContext, r: Results): Promise<
     "On a bigger machine, `--preset full` trains the full-width network (VGG16's real channel counts) with the same code.",
     "",
   );
-  await writeFile(join(ctx.modelsDir, "README.md"), lines.join("\n"));
+  await writeFileAtomic(join(ctx.modelsDir, "README.md"), lines.join("\n"));
 }

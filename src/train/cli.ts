@@ -62,8 +62,13 @@ export async function trainCommand(args: string[], log: (line: string) => void):
       models: { type: "string", default: "models" },
       backend: { type: "string", default: "wasm" },
       threads: { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
     },
   });
+  if (values.help) {
+    process.stdout.write(TRAIN_USAGE + "\n");
+    return;
+  }
   const [stage] = positionals;
   if (!stage || !([...STAGES, "all"] as string[]).includes(stage)) {
     throw new Error(`train needs a STAGE${stage ? ` (not "${stage}")` : ""}\n\n${TRAIN_USAGE}`);

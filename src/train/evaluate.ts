@@ -8,7 +8,8 @@
  * exactly (test/trained-weights.test.ts).
  */
 import { existsSync, statSync } from "node:fs";
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
+import { writeFileAtomic } from "../io/files.js";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { confusionMatrix, emptyConfusion, segmentationMetrics, type Confusion, type SegMetrics } from "../../viz/metrics.js";
@@ -173,7 +174,7 @@ export async function runEvaluate(ctx: PipelineContext): Promise<Results> {
     evaluatedAt: new Date().toISOString(),
     evaluationSeconds: Math.round((performance.now() - t0) / 1000),
   };
-  await writeFile(join(ctx.modelsDir, "results.json"), JSON.stringify(results, null, 1) + "\n");
+  await writeFileAtomic(join(ctx.modelsDir, "results.json"), JSON.stringify(results, null, 1) + "\n");
   await renderExamples(ctx, (k) => testScene(config, k));
   await writeSampleScenes(ctx, (k) => testScene(config, k));
   await writeModelCard(ctx, results);

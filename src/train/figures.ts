@@ -4,10 +4,10 @@
  * convolutionalized classifier's heat maps over a scene of several digits.
  */
 import { existsSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { ensureDir, writeFileAtomic } from "../io/files.js";
 import { join } from "node:path";
-import { vocColor } from "../../viz/palette.js";
-import type { SegScene } from "../data/scenes.js";
+import { classColors, cssToRgb, vocColor } from "../../viz/palette.js";
+import { SEG_CLASS_NAMES, type SegScene } from "../data/scenes.js";
 import { encodePng } from "../io/image.js";
 import { modelFromWeights } from "../load.js";
 import { readWeights } from "../weights/index.js";
@@ -52,9 +52,15 @@ export function sceneColor(s: { size: number; pixels: Uint8Array }): (x: number,
   };
 }
 
-/** A label map in the VOC palette (0 black, 255 the VOC border colour). */
+/** The digit models' class colours (viz's categorical palette, chosen by their class names). */
+const DIGIT_COLORS = classColors(SEG_CLASS_NAMES).map(cssToRgb);
+
+/** A label map in the digit models' colours (0 black; 255, ignore, the VOC border colour). */
 export function labelColor(labels: ArrayLike<number>, size: number): (x: number, y: number) => readonly [number, number, number] {
-  return (x, y) => vocColor(labels[y * size + x]!);
+  return (x, y) => {
+    const l = labels[y * size + x]!;
+    return DIGIT_COLORS[l] ?? vocColor(l);
+  };
 }
 
 /**
@@ -84,7 +90,7 @@ export async function renderExamples(ctx: PipelineContext, scene: (k: number) =>
     }
   }
   const file = join(ctx.modelsDir, "examples.png");
-  await writeFile(file, canvas.png());
+  await writeFileAtomic(file, canvas.png());
   return `columns: scene, truth, ${stages.join(", ")}`;
 }
 
@@ -94,14 +100,14 @@ export async function renderExamples(ctx: PipelineContext, scene: (k: number) =>
  */
 export async function writeSampleScenes(ctx: PipelineContext, scene: (k: number) => SegScene, count = 4): Promise<string[]> {
   const dir = join(ctx.modelsDir, "samples");
-  await mkdir(dir, { recursive: true });
+  await ensureDir(dir);
   const files: string[] = [];
   for (let k = 0; k < count; k++) {
     const s = scene(k);
     const canvas = new Canvas(s.size, s.size);
     canvas.tile(0, 0, s.size, s.size, sceneColor(s));
     const file = join(dir, `test-scene-${k}.png`);
-    await writeFile(file, canvas.png());
+    await writeFileAtomic(file, canvas.png());
     files.push(file);
   }
   return files;

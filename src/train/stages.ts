@@ -14,7 +14,8 @@
  *   evaluate     the four metrics on the test scenes      -> models/README.md, models/results.json
  */
 import { existsSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
+import { ensureDir, writeFileAtomic } from "../io/files.js";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { DIGIT_CLASSES, loadDigits, splitDigits } from "../data/digits.js";
@@ -83,8 +84,7 @@ export function weightsPath(ctx: PipelineContext, stage: string): string {
 }
 
 async function writeReport(ctx: PipelineContext, r: StageReport): Promise<void> {
-  await mkdir(join(ctx.workDir, "reports"), { recursive: true });
-  await writeFile(join(ctx.workDir, "reports", `${r.stage}.json`), JSON.stringify(r, null, 2) + "\n");
+  await writeFileAtomic(join(ctx.workDir, "reports", `${r.stage}.json`), JSON.stringify(r, null, 2) + "\n");
 }
 
 export async function readReport(ctx: PipelineContext, stage: string): Promise<StageReport | null> {
@@ -105,7 +105,7 @@ function digest(params: HostParams): string {
 }
 
 async function saveWeights(ctx: PipelineContext, stage: string, spec: NetSpec, params: HostParams, notes: Record<string, string>, bilinear: readonly string[]): Promise<void> {
-  await mkdir(ctx.modelsDir, { recursive: true });
+  await ensureDir(ctx.modelsDir);
   const stored: HostParams = new Map([...params].filter(([name]) => !bilinear.includes(name.split(".")[0]!)));
   const meta: WeightsMeta = {
     model: spec.model,

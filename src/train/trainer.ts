@@ -9,7 +9,7 @@
  * step, so a resumed run sees exactly the data an uninterrupted one would have.
  */
 import { existsSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { ensureDir } from "../io/files.js";
 import { dirname } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import type { NetSpec } from "../net/spec.js";
@@ -93,7 +93,7 @@ async function readCheckpoint(file: string, key: string): Promise<{ meta: Checkp
 }
 
 async function writeCheckpoint(file: string, meta: CheckpointMeta, params: HostParams, adam: HostParams): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
+  await ensureDir(dirname(file));
   const tensors = new Map<string, { shape: readonly number[]; data: Float32Array }>();
   for (const [k, v] of params) tensors.set(`param.${k}`, v);
   for (const [k, v] of adam) tensors.set(k, v);

@@ -2,7 +2,7 @@ import { promises as fsp } from "node:fs";
 import { looksLikeCaffemodel } from "./caffemodel.js";
 import { WeightsFileError } from "./errors.js";
 import { statWeightsPath } from "./fsutil.js";
-import { MAX_HEADER_BYTES } from "./safetensors.js";
+import { MAX_HEADER_BYTES, safetensorsHeaderProblem } from "./safetensors.js";
 import { modelJsonPath } from "./tfjs-format.js";
 import { ACCEPTED_FORMATS_TEXT, type WeightsFormat } from "./types.js";
 
@@ -26,6 +26,8 @@ export async function detectWeightsFormat(p: string): Promise<WeightsFormat> {
     await fh.read(head, 0, head.length, 0);
     if (await hasHdf5Signature(fh, st.size, head)) return "keras-h5";
     if (looksLikeSafetensors(head, st.size)) return "safetensors";
+    const broken = safetensorsHeaderProblem(head, st.size, p);
+    if (broken) throw new WeightsFileError(p, broken);
     const firstChar = new TextDecoder().decode(head.subarray(0, 64)).trimStart()[0];
     if (firstChar === "{") return "tfjs";
     if (looksLikeCaffemodel(head, st.size)) return "caffemodel";
@@ -46,6 +48,8 @@ export function detectWeightsFormatOfBytes(bytes: Uint8Array, name: string): Wei
   for (let off = 512; off + 8 <= bytes.length && off <= 1 << 20; off *= 2) if (at(off)) return "keras-h5";
   const head = bytes.subarray(0, 64);
   if (looksLikeSafetensors(head, bytes.length)) return "safetensors";
+  const broken = safetensorsHeaderProblem(head, bytes.length, name);
+  if (broken) throw new WeightsFileError(name, broken);
   if (new TextDecoder().decode(head).trimStart()[0] === "{") return "tfjs";
   if (looksLikeCaffemodel(bytes.subarray(0, HEAD_BYTES), bytes.length)) return "caffemodel";
   throw new WeightsFileError(name, `${name} is not a weights file this tool reads${describe(head, name)}. Accepted: ${ACCEPTED_FORMATS_TEXT}.`);

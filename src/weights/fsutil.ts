@@ -1,7 +1,7 @@
 import { promises as fsp, type Stats } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
-import * as path from "node:path";
 import { WeightsFileError } from "./errors.js";
+import { writeFileAtomic } from "../io/files.js";
 
 /** stat() that turns "no such file" into a sentence instead of an ENOENT stack. */
 export async function statWeightsPath(p: string): Promise<Stats> {
@@ -30,18 +30,10 @@ export async function readRange(fh: FileHandle, offset: number, length: number, 
 /**
  * Writes through a temporary file in the same directory, then renames: a failed or
  * interrupted write never leaves a half-written weights file under the real name.
+ * Failures name `target` and the cause (see writeFileAtomic).
  */
 export async function writeAtomically(target: string, write: (tmp: string) => Promise<void>): Promise<void> {
-  const dir = path.dirname(target);
-  await fsp.mkdir(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${Date.now()}.tmp`);
-  try {
-    await write(tmp);
-    await fsp.rename(tmp, target);
-  } catch (e) {
-    await fsp.rm(tmp, { force: true });
-    throw e;
-  }
+  await writeFileAtomic(target, write);
 }
 
 /** Typed arrays below are read and written as raw bytes, which is little-endian only on LE hosts. */

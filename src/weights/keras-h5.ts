@@ -3,6 +3,7 @@ import type { Attribute, Dataset, Group } from "h5wasm/node";
 import { KERAS_VGG16_PREPROCESS } from "../preprocess.js";
 import { WeightsFileError } from "./errors.js";
 import { writeAtomically } from "./fsutil.js";
+import { checkWritable } from "../io/files.js";
 import { kerasDenseToTfjs, numel, shapeText, tfjsToKerasDense } from "./layout.js";
 import { META_PREFIX, metaFromStrings, metaToStrings } from "./meta.js";
 import { checkClassNames } from "./check.js";
@@ -54,9 +55,12 @@ export async function readKerasH5(file: string, opts: ReadKerasOptions = {}): Pr
   const abs = path.resolve(file);
   let f: InstanceType<H5["File"]>;
   try {
-    f = new h5.File(abs, "r");
+    // HDF5's complaints as an exception, not pages of HDF5-DIAG on stderr.
+    f = await withHdf5Errors(h5, () => new h5.File(abs, "r"));
+    if (Number(f.file_id) < 0) throw new Error("the HDF5 library could not open it");
   } catch (e) {
-    throw new WeightsFileError(file, `${file}: HDF5 library cannot open it (${String(e)})`, { cause: e });
+    const why = e instanceof Error ? e.message : String(e);
+    throw new WeightsFileError(file, `${file}: cannot be opened as HDF5 (${why})${/truncat/.test(why) ? "" : ": a damaged file?"}`, { cause: e });
   }
   try {
     return { ...kerasWeightsFromH5(f, file, opts), source: file };
@@ -275,8 +279,12 @@ export async function writeKerasH5(
   }
 
   const h5 = await loadH5();
-  await writeAtomically(path.resolve(file), async (tmp) => {
+  // HDF5 cannot say why a file cannot be created (and h5wasm does not throw then: it
+  // prints pages of HDF5-DIAG and hands back file_id -1), so the OS is asked first.
+  await checkWritable(file);
+  await writeAtomically(path.resolve(file), async (tmp) => withHdf5Errors(h5, () => {
     const f = new h5.File(tmp, "w");
+    if (Number(f.file_id) < 0) throw new Error("the HDF5 library could not create the file");
     try {
       writeFixedStrings(f, "layer_names", order);
       f.create_attribute("backend", "tensorflow", null, "A10");
@@ -304,7 +312,29 @@ export async function writeKerasH5(
     } finally {
       f.close();
     }
-  });
+  }));
+}
+
+type H5Module = { activate_throwing_error_handler(): number; deactivate_throwing_error_handler(): number };
+
+/**
+ * Runs HDF5 calls with its errors thrown as exceptions (first line kept by the caller's
+ * OutputError) instead of printed to stderr as HDF5-DIAG pages, which bypass Node's
+ * streams (h5wasm writes them straight to fd 2). Restores the printing handler after.
+ */
+async function withHdf5Errors<T>(h5: H5, run: () => T): Promise<T> {
+  const module = (await h5.ready) as unknown as H5Module;
+  module.activate_throwing_error_handler();
+  try {
+    return run();
+  } catch (e) {
+    // The thrown text is the whole HDF5 error stack: keep its last, most specific line.
+    const lines = String(e instanceof Error ? e.message : e).split("\n").map((l) => l.trim()).filter(Boolean);
+    const minor = lines.filter((l) => l.startsWith("minor:")).pop()?.replace(/^minor:\s*/, "");
+    throw new Error(minor ? `HDF5: ${minor.toLowerCase()}` : lines[0] ?? "HDF5 error", { cause: e });
+  } finally {
+    module.deactivate_throwing_error_handler();
+  }
 }
 
 /** As h5py stores numpy byte-string arrays: fixed length, ASCII; an empty list as an empty float array. */

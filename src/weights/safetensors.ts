@@ -39,6 +39,24 @@ interface Entry {
   readonly end: number;
 }
 
+/**
+ * A safetensors file whose header length is wrong: it starts like one (a little-endian
+ * length, then a JSON object "{"...") but the length does not fit. Says what is wrong
+ * instead of "not a weights file"; null when it does not start like safetensors.
+ */
+export function safetensorsHeaderProblem(head: Uint8Array, size: number, p: string): string | null {
+  if (head.length < 10 || head[8] !== 0x7b || !(head[9] === 0x22 || head[9] === 0x20 || head[9] === 0x0a || head[9] === 0x7d)) return null;
+  const n = new DataView(head.buffer, head.byteOffset, 8).getBigUint64(0, true);
+  const exp = n > 0n ? ` (2^${(n.toString(2).length - 1)}${n & (n - 1n) ? "+" : ""})` : "";
+  if (n > BigInt(MAX_HEADER_BYTES)) {
+    return `${p} is a corrupt safetensors file: its header length field says ${n} bytes${exp}, more than any safetensors header may be (100 MB) and than the file (${size} bytes). Download or export it again.`;
+  }
+  if (8n + n > BigInt(size)) {
+    return `${p} is a truncated safetensors file: its header is ${n} bytes long but the file ends after ${Math.max(0, size - 8)} of them (${size} bytes in all; an interrupted download or copy?). Download or export it again.`;
+  }
+  return null;
+}
+
 /** Reads every tensor of a safetensors file as float32, layouts untouched. */
 export async function readSafetensorsRaw(file: string): Promise<RawSafetensors> {
   assertLittleEndianHost();
@@ -46,9 +64,10 @@ export async function readSafetensorsRaw(file: string): Promise<RawSafetensors> 
   try {
     const size = (await fh.stat()).size;
     if (size < 8) throw new WeightsFileError(file, `${file}: too short to be a safetensors file (${size} bytes)`);
-    const n = Number(new DataView((await readRange(fh, 0, 8, file)).buffer).getBigUint64(0, true));
+    const head = await readRange(fh, 0, Math.min(size, 16), file);
+    const n = Number(new DataView(head.buffer).getBigUint64(0, true));
     if (n > MAX_HEADER_BYTES || 8 + n > size) {
-      throw new WeightsFileError(file, `${file}: not a safetensors file (header length ${n} does not fit in ${size} bytes)`);
+      throw new WeightsFileError(file, safetensorsHeaderProblem(head, size, file) ?? `${file}: not a safetensors file (header length ${n} does not fit in ${size} bytes)`);
     }
     const header = new TextDecoder().decode(await readRange(fh, 8, n, file));
     const { entries, metadata } = parseHeader(header, size - 8 - n, file);
@@ -74,7 +93,7 @@ export function parseSafetensorsBytes(bytes: Uint8Array, where: string): RawSafe
   if (size < 8) throw new WeightsFileError(where, `${where}: too short to be a safetensors file (${size} bytes)`);
   const n = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
   if (n > MAX_HEADER_BYTES || 8 + n > size) {
-    throw new WeightsFileError(where, `${where}: not a safetensors file (header length ${n} does not fit in ${size} bytes)`);
+    throw new WeightsFileError(where, safetensorsHeaderProblem(bytes.subarray(0, 16), size, where) ?? `${where}: not a safetensors file (header length ${n} does not fit in ${size} bytes)`);
   }
   const header = new TextDecoder().decode(bytes.subarray(8, 8 + n));
   const { entries, metadata } = parseHeader(header, size - 8 - n, where);

@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { KERAS_VGG16_PREPROCESS } from "../preprocess.js";
 import { WeightsFileError } from "./errors.js";
 import { assertLittleEndianHost, bytesOf, statWeightsPath, writeAtomically } from "./fsutil.js";
+import { ensureDir, writeFileAtomic } from "../io/files.js";
 import { kerasDenseToTfjs, numel, shapeText } from "./layout.js";
 import { metaFromJson } from "./meta.js";
 import { checkClassNames } from "./check.js";
@@ -218,7 +219,7 @@ export async function writeTfjsWeights(
   const isJson = p.toLowerCase().endsWith(".json");
   const dir = isJson ? path.dirname(p) : p;
   const jsonPath = isJson ? p : path.join(p, MODEL_JSON);
-  await fsp.mkdir(dir, { recursive: true });
+  await ensureDir(dir);
 
   const tensors = [...w.params];
   for (const [name, t] of tensors) {
@@ -245,7 +246,7 @@ export async function writeTfjsWeights(
         tpos = 0;
       }
     }
-    await fsp.writeFile(path.join(dir, names[s]!), shard);
+    await writeFileAtomic(path.join(dir, names[s]!), shard);
   }
   await removeStaleShards(dir, names);
 
