@@ -12,12 +12,12 @@
  *
  * And `claim`, the check that stands beside a sentence of the prose (see its comment).
  */
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { decodeImage } from "./io/image.js";
 import type { RgbImage } from "./model.js";
+import { packageDir } from "./package-dir.js";
 import { cachedWeightsPath, loadWeights, parameterBytes, publishedWeights, sizeText, weightsCacheDir } from "./published/index.js";
 import type { WeightsFile } from "./weights/types.js";
 
@@ -37,13 +37,7 @@ export interface SamplePhoto extends RgbImage {
 
 /** The package's sample-images/ folder (found from this module, in src/ or dist/src/). */
 export function samplePhotosDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    const pkg = join(dir, "package.json");
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, "utf8")) as { name?: string }).name === "fcn-viz") return join(dir, "sample-images");
-    dir = dirname(dir);
-  }
-  throw new Error("cannot find the fcn-viz package directory (and its sample-images/) from " + fileURLToPath(import.meta.url));
+  return packageDir("sample-images");
 }
 
 /** A sample photo, resized (bilinear) so that its longer side is at most `maxSide` (default: as it is). */

@@ -12,13 +12,13 @@
  *   const heat = await classifierHeatmap(convnet, trainedTestScene(0, HEATMAP_SCENE));
  */
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { classifierImage, segScene, type ClassifierImageOptions, type DigitImage, type SceneOptions, type SegScene } from "./data/scenes.js";
 import type { Split } from "./data/digits.js";
 import { modelFromWeights, withBilinear } from "./load.js";
 import type { Model, ModelOptions } from "./model.js";
 import { modelSpec } from "./models/index.js";
+import { packageDir } from "./package-dir.js";
 import type { ModelName } from "./net/spec.js";
 import { FCN_STAGES, PRESETS, type FcnStage, type PipelineConfig } from "./train/config.js";
 import type { Results } from "./train/evaluate.js";
@@ -31,13 +31,7 @@ export const TRAINED_MODELS: readonly TrainedName[] = ["classifier", ...FCN_STAG
 
 /** The package's models/ directory (found from this module, in src/ or dist/src/). */
 export function trainedModelsDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    const pkg = join(dir, "package.json");
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, "utf8")) as { name?: string }).name === "fcn-viz") return join(dir, "models");
-    dir = dirname(dir);
-  }
-  throw new Error("cannot find the fcn-viz package directory (and its models/) from " + fileURLToPath(import.meta.url));
+  return packageDir("models");
 }
 
 export interface LoadTrainedOptions extends ModelOptions {

@@ -14,6 +14,7 @@ import { modelSpec } from "../src/models/index.js";
 import { randomParams } from "../src/net/init.js";
 import { fromTensors, readWeights, writeWeights } from "../src/weights/index.js";
 import type { HostParams } from "../src/weights/types.js";
+import { cli } from "./support/cli.js";
 
 /**
  * Issue 13's cases, each as a user meets it: through the CLI (main() in-process) or the
@@ -33,16 +34,6 @@ beforeAll(async () => {
   await writeWeights(join(dir, "eleven.safetensors"), { params: host, meta: { model: "fcn8s" } });
 });
 afterEach(() => vi.restoreAllMocks());
-
-async function cli(...args: string[]) {
-  let out = "";
-  let err = "";
-  vi.spyOn(process.stdout, "write").mockImplementation((s) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, "write").mockImplementation((s) => ((err += String(s)), true));
-  const code = await main(args);
-  vi.restoreAllMocks();
-  return { code, out, err };
-}
 
 /** A one-line error for people: "fcn-viz: ...", no stack. */
 function expectOneLineError(r: { code: number; err: string }, message: RegExp) {

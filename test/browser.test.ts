@@ -8,7 +8,6 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { randomBytes } from "node:crypto";
@@ -16,6 +15,7 @@ import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ROOT, isRoot, jupyterArgs, jupyterEnv, venvPython } from "../scripts/notebook-env.mjs";
 import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing } from "./support/chromium.js";
+import { freePort, sleep, stopLab } from "./support/jupyter-lab.js";
 
 const NOTEBOOK = "00-smoke.ipynb";
 const SCREENSHOTS = path.join(ROOT, "out", "screenshots");
@@ -38,19 +38,6 @@ function runNode(script: string, args: string[]): Promise<{ code: number; out: s
     p.on("close", (code) => resolve({ code: code ?? 1, out }));
   });
 }
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Processes whose command line mentions `marker` (kernels started by our JupyterLab). */
 function processesMentioning(marker: string): number[] {
@@ -130,14 +117,7 @@ describe("JupyterLab in headless chromium", () => {
 
   afterAll(async () => {
     await browser?.close().catch(() => {});
-    if (lab && lab.exitCode === null) {
-      // Shut down through the API (stops the kernels too), then signals if it lingers.
-      await fetch(`${base}/api/shutdown`, { method: "POST", headers: { Authorization: `token ${token}` } }).catch(() => {});
-      for (let i = 0; i < 40 && lab.exitCode === null; i++) await sleep(250);
-      if (lab.exitCode === null) lab.kill("SIGTERM");
-      for (let i = 0; i < 20 && lab.exitCode === null; i++) await sleep(250);
-      if (lab.exitCode === null) lab.kill("SIGKILL");
-    }
+    await stopLab(lab, base, token);
     if (tmp) {
       // Kernels run in their own sessions; any left over carry our temp folder in their command line.
       for (const pid of processesMentioning(tmp)) {

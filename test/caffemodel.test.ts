@@ -10,7 +10,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { main } from "../src/cli.js";
 import { readNpy, writeNpy } from "../src/io/npy.js";
 import { modelFromWeights } from "../src/load.js";
 import { modelSpec } from "../src/models/index.js";
@@ -31,6 +30,7 @@ import {
 import { caffemodelBytes, randomCaffemodelFile, writeCaffemodelFile, type CaffemodelOptions } from "./support/caffemodel.js";
 import { relDiff } from "./support/naive.js";
 import { randomArray } from "./support/random.js";
+import { cli } from "./support/cli.js";
 
 const WIDTH = 1 / 16;
 let dir: string;
@@ -370,16 +370,6 @@ describe("the model comes from the weights", () => {
 });
 
 describe("CLI", () => {
-  async function cli(...args: string[]) {
-    let out = "";
-    let err = "";
-    vi.spyOn(process.stdout, "write").mockImplementation((s) => ((out += String(s)), true));
-    vi.spyOn(process.stderr, "write").mockImplementation((s) => ((err += String(s)), true));
-    const code = await main(args);
-    vi.restoreAllMocks();
-    return { code, out, err };
-  }
-
   it("segment without --model runs the model the weights are: an FCN-32s safetensors and a .caffemodel", async () => {
     const input = join(dir, "input.npy");
     await writeFile(input, writeNpy([48, 40, 3], randomArray(48 * 40 * 3, 9, 100)));

@@ -3,30 +3,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { main } from "../src/cli.js";
 import { decodeImage } from "../src/io/image.js";
 import { readNpy, writeNpy } from "../src/io/npy.js";
 import { modelSpec } from "../src/models/index.js";
 import { blobShapes } from "../src/net/geometry.js";
 import { randomParams } from "../src/net/init.js";
 import { fromTensors, writeWeights } from "../src/weights/index.js";
+import { cli } from "./support/cli.js";
 
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "fcn-viz-cli-"));
 });
 afterEach(() => vi.restoreAllMocks());
-
-/** Runs the CLI in-process; returns its exit code and what it printed. */
-async function cli(...args: string[]) {
-  let out = "";
-  let err = "";
-  vi.spyOn(process.stdout, "write").mockImplementation((s) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, "write").mockImplementation((s) => ((err += String(s)), true));
-  const code = await main(args);
-  vi.restoreAllMocks();
-  return { code, out, err };
-}
 
 describe("fcn-viz summary", () => {
   it("prints the FCN-8s table with the 404-pixel receptive field, crops and totals", async () => {

@@ -12,7 +12,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { IMAGENET_CLASS_NAMES, PASCAL_CONTEXT_CLASS_NAMES, VOC_CLASS_NAMES } from "../src/classes.js";
-import { main } from "../src/cli.js";
 import { writeNpy } from "../src/io/npy.js";
 import { modelSpec } from "../src/models/index.js";
 import { randomParams } from "../src/net/init.js";
@@ -25,6 +24,7 @@ import { isPublishedName, PUBLISHED_WEIGHTS, publishedSpec, publishedWeights, ty
 import { fromTensors, readWeights, writeWeights } from "../src/weights/index.js";
 import type { DownloadProgress } from "../src/published/download.js";
 import { randomCaffemodelFile } from "./support/caffemodel.js";
+import { cli } from "./support/cli.js";
 
 // --- fixtures: a 1/16-width FCN-8s (about 2 MB) and one of the wrong width --------------
 
@@ -515,17 +515,6 @@ describe("the published registry", () => {
     expect(() => publishedWeights("voc-fcn9s")).toThrow(/voc-fcn32s, voc-fcn16s, voc-fcn8s/);
   });
 });
-
-/** The CLI in-process, as test/cli.test.ts runs it. */
-async function cli(...args: string[]) {
-  let out = "";
-  let err = "";
-  vi.spyOn(process.stdout, "write").mockImplementation((s) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, "write").mockImplementation((s) => ((err += String(s)), true));
-  const code = await main(args);
-  vi.restoreAllMocks();
-  return { code, out, err };
-}
 
 describe("fcn-viz fetch (command line)", () => {
   it("--list shows every name with size, licence and cache state", async () => {

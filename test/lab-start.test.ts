@@ -11,7 +11,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { chromium, type Browser } from "playwright-core";
@@ -20,22 +19,11 @@ import { ensureSetup, ROOT } from "../scripts/notebook-env.mjs";
 import { displayBundle, interactiveScores } from "../viz/index.js";
 import { syntheticScores } from "../viz/synthetic.js";
 import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing } from "./support/chromium.js";
+import { freePort, sleep, stopLab } from "./support/jupyter-lab.js";
 
 const REQUIRED = process.env.CI === "true" || process.env.CI === "1" || process.env.FCN_VIZ_REQUIRE_BROWSER === "1";
 const SCREENSHOTS = path.join(ROOT, "out", "screenshots");
 const NOTEBOOK = "plotly-first-paint.ipynb";
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function filesUnder(dir: string): string[] {
   return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
@@ -93,14 +81,7 @@ describe("npm start in headless chromium", () => {
 
   afterAll(async () => {
     await browser?.close().catch(() => {});
-    if (lab && lab.exitCode === null) {
-      // Through the API (stops the kernel too), then signals if it lingers.
-      await fetch(`${base}/api/shutdown`, { method: "POST", headers: { Authorization: `token ${token}` } }).catch(() => {});
-      for (let i = 0; i < 40 && lab.exitCode === null; i++) await sleep(250);
-      if (lab.exitCode === null) lab.kill("SIGTERM");
-      for (let i = 0; i < 20 && lab.exitCode === null; i++) await sleep(250);
-      if (lab.exitCode === null) lab.kill("SIGKILL");
-    }
+    await stopLab(lab, base, token);
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   }, 60_000);
 

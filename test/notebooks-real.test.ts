@@ -10,7 +10,6 @@
  * random; what is checked is that the branch runs end to end on 134M-parameter nets.
  * Executed copies land in out/notebooks-real/.
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -18,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { NOTEBOOKS, ROOT } from "../scripts/notebook-env.mjs";
 import { publishedWeights } from "../src/published/index.js";
 import { randomCaffemodelFile, type CaffeModelKind } from "./support/caffemodel.js";
+import { runScript } from "./support/node-script.js";
 import { realCells, type ExecutedNotebook } from "./support/notebook-cells.js";
 
 const OUT = path.join(ROOT, "out", "notebooks-real");
@@ -32,25 +32,12 @@ const NEEDS: Record<string, readonly string[]> = {
 };
 const FIXTURES = [...new Set(Object.values(NEEDS).flat())];
 
-/** Runs a Node script of scripts/ with extra environment variables; resolves with its exit code and output. */
-function node(script: string, args: string[], env: Record<string, string>): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [path.join(ROOT, "scripts", script), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    p.stdout.on("data", (d) => (out += d));
-    p.stderr.on("data", (d) => (err += d));
-    p.on("error", reject);
-    p.on("close", (code) => resolve({ code: code ?? 1, out, err }));
-  });
-}
-
 let cache = "";
 let setupError: Error | null = null;
 
 beforeAll(async () => {
   const t0 = performance.now();
-  const r = await node("setup-notebooks.mjs", [], {});
+  const r = await runScript("setup-notebooks.mjs", []);
   if (r.code !== 0) {
     setupError = new Error(`notebook set-up failed:\n${(r.out + r.err).trim()}`);
     return;
@@ -75,7 +62,7 @@ describe("notebooks with the published weights in the cache (random full-width f
   for (const [f, needs] of Object.entries(NEEDS)) {
     test(`executes ${f} through its real-weights section`, async () => {
       if (setupError) throw setupError;
-      const r = await node("run-notebooks.mjs", ["--no-setup", "--json", "--timeout", "900", "--out", OUT, path.join(NOTEBOOKS, f)], { FCN_VIZ_CACHE: cache });
+      const r = await runScript("run-notebooks.mjs", ["--no-setup", "--json", "--timeout", "900", "--out", OUT, path.join(NOTEBOOKS, f)], { FCN_VIZ_CACHE: cache });
       const line = r.out.split("\n").find((l) => l.startsWith("{"));
       if (!line) throw new Error(`run-notebooks.mjs gave no result (exit ${r.code}):\n${(r.out + r.err).slice(-4000)}`);
       const res = JSON.parse(line) as { ok: boolean; seconds: number; error: { cell: number; text: string } | null };

@@ -9,12 +9,12 @@
  * prints its one "skipped" line, and the cell that decides names the fetch command.
  * test/notebooks-real.test.ts runs the other branch.
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { NOTEBOOKS, OUT_NOTEBOOKS, ROOT } from "../scripts/notebook-env.mjs";
+import { runScript } from "./support/node-script.js";
 import { realCells, type ExecutedNotebook } from "./support/notebook-cells.js";
 
 const notebooks = fs.existsSync(NOTEBOOKS) ? fs.readdirSync(NOTEBOOKS).filter((f) => f.endsWith(".ipynb")).sort() : [];
@@ -32,19 +32,8 @@ interface RunResult {
 const emptyCache = fs.mkdtempSync(path.join(os.tmpdir(), "fcn-viz-empty-cache-"));
 afterAll(() => fs.rmSync(emptyCache, { recursive: true, force: true }));
 
-/** Runs a Node script of scripts/; resolves with its exit code and output. */
-function node(script: string, args: string[]): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env, FCN_VIZ_CACHE: emptyCache };
-    const p = spawn(process.execPath, [path.join(ROOT, "scripts", script), ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    p.stdout.on("data", (d) => (out += d));
-    p.stderr.on("data", (d) => (err += d));
-    p.on("error", reject);
-    p.on("close", (code) => resolve({ code: code ?? 1, out, err }));
-  });
-}
+/** Runs a Node script of scripts/ on the empty cache; resolves with its exit code and output. */
+const node = (script: string, args: string[]) => runScript(script, args, { FCN_VIZ_CACHE: emptyCache });
 
 let setupError: Error | null = null;
 
