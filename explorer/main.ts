@@ -7,7 +7,7 @@
  * ("random", a project model's name, or "published:voc-fcn8s" for a published net in the
  * weights cache), width / classes / seed (random weights), backend, maxSide, maxTexture
  * (pretend the GPU's textures are this small),
- * plan=0 (skip the texture check, to see tfjs fail without it), webglConv=direct (tfjs's
+ * plan=0 (skip the backend-limits check, to see tfjs fail without it on WebGL), webglConv=direct (tfjs's
  * experimental direct convolution: no im2col matrices, so larger inputs fit), autorun=0.
  */
 import "./shims/buffer-global.js";
@@ -16,7 +16,7 @@ import * as tf from "@tensorflow/tfjs";
 import { decodeImage } from "../src/io/image.js";
 import { widthText } from "../src/vgg16.js";
 import type { RgbImage } from "../src/model.js";
-import { minInputSize, receptiveFields } from "../src/net/geometry.js";
+import { receptiveFields } from "../src/net/geometry.js";
 import { countParams, paramSpecs } from "../src/net/params.js";
 import { readWeightsBytes } from "../src/weights/bytes.js";
 import { describeConfig, inferWeightsConfig } from "../src/weights/check.js";
@@ -30,11 +30,13 @@ import { mismatchWarning, sampleOrigin, userImageOrigin, weightsOrigin, type Ima
 import { defaultClass, receptiveFieldStage, stageFigures, type StageFigure } from "./figures.js";
 import { hoverInfo, type HoverInfo } from "./hover.js";
 import { resizeRgb } from "./image.js";
-import { planInput, type InputPlan } from "./limits.js";
+import { webglLimits } from "./limits.js";
+import { planInput, weightBytes, type InputPlan, type MemoryLimits } from "../src/net/memory.js";
+import { memoryLimits } from "../src/backend.js";
 import type { Manifest, ManifestModel, ManifestPublished } from "./manifest.js";
 import { fetchBytes, progressText } from "./download.js";
 import { formatBytes, isPublishedName, publishedWeights, sizeText } from "../src/published/registry.js";
-import { compileAhead, FCN_MODELS, loadModel, runPass, type FcnModel, type LoadedModel, type PassResult, type WeightsChoice } from "./pipeline.js";
+import { compileAhead, FCN_MODELS, headTaps, loadModel, runPass, type FcnModel, type LoadedModel, type PassResult, type WeightsChoice } from "./pipeline.js";
 
 // ---------------------------------------------------------------------------------------
 // DOM
@@ -532,11 +534,25 @@ async function run(): Promise<void> {
       manifest.samples.filter((s) => s.from === "models").map((s) => s.name),
     );
     if (unlike) showMessage(unlike);
+    // The backend's limits (memory.ts's planner, as the CLI's): WebGL's textures, wasm's
+    // 4 GiB, WebGPU's buffer limit. The input shrinks until the pass fits them, instead of
+    // tfjs failing mid-pass or Model.forward refusing it.
+    // plan=0 skips them: to see what happens without (tfjs throws on WebGL).
+    const limits: MemoryLimits | undefined =
+      params.get("plan") === "0"
+        ? undefined
+        : backend.maxTextureSize
+          ? webglLimits(backend.maxTextureSize, tf.webgl_util.getTextureShapeFromLogicalShape)
+          : memoryLimits();
     const plan = planInput(lm.spec, img.height, img.width, {
       maxSide: Number(ui.maxSide.value) || Infinity,
-      minSide: minInputSize(lm.spec),
-      // plan=0 skips the texture check: to see what tfjs does without it (it throws).
-      ...(backend.maxTextureSize && params.get("plan") !== "0" ? { texture: { maxTextureSize: backend.maxTextureSize, textureShape: tf.webgl_util.getTextureShapeFromLogicalShape, directConv: params.get("webglConv") === "direct" } } : {}),
+      upscale: true,
+      taps: headTaps(lm.spec),
+      splitAbove: backend.maxBufferBytes,
+      directConv: backend.maxTextureSize !== null && params.get("webglConv") === "direct",
+      // What else is on the backend (as Model.forward counts it): the earlier result's tensors.
+      otherBytes: Math.max(0, tf.memory().numBytes - weightBytes(lm.spec)),
+      ...(limits ? { limits } : {}),
     });
     const input = resizeRgb(img, plan.height, plan.width);
     // Full width without a GPU: say what to expect before minutes of silence (the texture
@@ -548,7 +564,8 @@ async function run(): Promise<void> {
       );
     }
     ui.stInput.textContent = plan.resized ? `${img.height}×${img.width} → resized to ${plan.height}×${plan.width}` : `${plan.height}×${plan.width}`;
-    if (plan.reasons.some((r) => /texture/.test(r))) {
+    // memory.ts words the limits' reason "at the larger size <why>".
+    if (plan.reasons.some((r) => r.startsWith("at the larger size"))) {
       const rf = receptiveFields(lm.spec).get(lm.spec.output)!.rf;
       showMessage(
         `Resized from ${img.height}×${img.width} to ${plan.height}×${plan.width}: ${plan.reasons.join("; ")}. ` +

@@ -37,7 +37,8 @@ import { looksLikeDigitScene, mismatchWarning, sampleOrigin, userImageOrigin, we
 import { stageFigures } from "../explorer/figures.js";
 import { hoverInfo } from "../explorer/hover.js";
 import { resizeRgb } from "../explorer/image.js";
-import { firstMisfit, planInput, webglTensorNeeds } from "../explorer/limits.js";
+import { webglLimits } from "../explorer/limits.js";
+import { checkFit, passTensors, planInput } from "../src/net/memory.js";
 import { headTaps, loadModel, runPass, type FcnModel } from "../explorer/pipeline.js";
 import { streamContributions, streamsOf, type HostMap } from "../explorer/streams.js";
 import { generatePublic, ROOT } from "../scripts/explorer.mjs";
@@ -187,32 +188,45 @@ describe("explorer, Node parts", () => {
     const full = modelSpec("fcn8s");
     const small = modelSpec("fcn8s", { width: 1 / 8 });
     tf.env().set("WEBGL_MAX_TEXTURE_SIZE", 8192);
+    const limits = webglLimits(8192, shape);
+    const misfit = (spec: typeof full, h: number, w: number, l = limits) => {
+      const r = checkFit(spec, h, w, l);
+      return r.ok ? null : r.reason;
+    };
     // Full width at 500x500 with pad 100: conv1_2's im2col is [1, 576, 698 * 698], 8376 texels a side.
-    expect(firstMisfit(full, 500, 500, 8192, shape)).toMatchObject({ what: "conv1_2 im2col", shape: [1, 576, 698 * 698], texels: [8376, 8376] });
-    expect(firstMisfit(full, 224, 224, 8192, shape)).toBeNull();
-    expect(firstMisfit(full, 500, 500, 16384, shape)).toBeNull();
-    expect(firstMisfit(small, 500, 500, 8192, shape)).toBeNull();
-    const plan = planInput(full, 500, 500, { maxSide: Infinity, minSide: minInputSize(full), texture: { maxTextureSize: 8192, textureShape: shape } });
+    expect(misfit(full, 500, 500)).toMatch(/^conv1_2 im2col \[1, 576, 487204\] would need 8376×8376 texels, but this GPU's textures are at most 8192 px a side/);
+    expect(misfit(full, 224, 224)).toBeNull();
+    expect(misfit(full, 500, 500, webglLimits(16384, shape))).toBeNull();
+    expect(misfit(small, 500, 500)).toBeNull();
+    const plan = planInput(full, 500, 500, { upscale: true, limits });
     expect(plan.resized).toBe(true);
     expect(plan.height).toBe(plan.width);
     expect(plan.height).toBeLessThan(500);
     expect(plan.height).toBeGreaterThan(450);
-    expect(firstMisfit(full, plan.height, plan.width, 8192, shape)).toBeNull();
-    expect(plan.reasons.join(" ")).toMatch(/at most 8192 px a side .* conv1_2 im2col \[1, 576, 487204\] would need 8376×8376 texels/);
+    expect(misfit(full, plan.height, plan.width)).toBeNull();
+    expect(plan.reasons.join(" ")).toMatch(/^at the larger size conv1_2 im2col \[1, 576, 487204\] would need 8376×8376 texels, but this GPU's textures are at most 8192 px a side \(WebGL MAX_TEXTURE_SIZE\)$/);
     // The user's cap comes first, keeping the aspect ratio; then nothing more is needed.
-    expect(planInput(small, 300, 451, { maxSide: 160, minSide: 1, texture: { maxTextureSize: 8192, textureShape: shape } })).toEqual({
+    expect(planInput(small, 300, 451, { maxSide: 160, upscale: true, limits })).toEqual({
       height: 106,
       width: 160,
       resized: true,
-      reasons: ['the longer side is capped at 160 px (the "max side" setting)'],
+      reasons: ["the longer side is capped at 160 px"],
     });
-    expect(planInput(small, 300, 451, { maxSide: 500, minSide: 1 }).resized).toBe(false);
+    expect(planInput(small, 300, 451, { maxSide: 500, upscale: true }).resized).toBe(false);
     tf.env().set("WEBGL_MAX_TEXTURE_SIZE", 512);
-    expect(() => planInput(full, 500, 500, { maxSide: Infinity, minSide: 1, texture: { maxTextureSize: 512, textureShape: shape } })).toThrow(/no input size fits this GPU: even at 1×1 .* Use the WASM backend/);
-    // Every blob is listed, and the upsampling's GEMM intermediates.
-    const needs = webglTensorNeeds(small, 100, 100).map((n) => n.what);
-    expect(needs).toContain("upscore8 quadrant product");
-    expect(needs).toContain("score");
+    expect(() => planInput(full, 500, 500, { upscale: true, limits: webglLimits(512, shape) })).toThrow(
+      /too large for fcn8s on webgl: .* would need \d+×\d+ texels, but this GPU's textures are at most 512 px a side .*Options: the WASM backend\./,
+    );
+    tf.env().set("WEBGL_MAX_TEXTURE_SIZE", 8192);
+    // Every blob is listed, and the upsampling's (a 2x2 convolution into s x s blocks, then
+    // depth-to-space): its im2col and GEMM output, the blocks and their transposed copy.
+    const needs = passTensors(small, 100, 100, "webgl");
+    const names = needs.map((n) => n.what);
+    for (const n of ["upscore8 input padded", "upscore8 im2col", "upscore8 matmul output", "upscore8 blocks", "upscore8 blocks (transposed)", "score"]) expect(names).toContain(n);
+    expect(needs.find((n) => n.what === "upscore8 blocks")).toMatchObject({ packedOnly: true });
+    expect(names).not.toContain("upscore8 quadrant product");
+    // WEBGL_EXP_CONV: no im2col matrices.
+    expect(passTensors(small, 100, 100, "webgl", { directConv: true }).some((n) => n.what.endsWith("im2col"))).toBe(false);
   });
 
   test("class names: from the weights' metadata, else VOC for 21, digits for 11, else numbered", () => {

@@ -1,8 +1,7 @@
 /**
  * Resizing RGB images deterministically in plain JavaScript (no tfjs, no canvas), so the
  * CLI (`segment --max-side`), a browser page and a test turn the same photo into the same
- * network input, byte for byte. (The explorer's explorer/image.ts has the same function:
- * it should import this one.)
+ * network input, byte for byte. (The explorer uses it through explorer/image.ts.)
  */
 import type { RgbImage } from "../model.js";
 
