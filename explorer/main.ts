@@ -21,7 +21,6 @@ import { countParams, paramSpecs } from "../src/net/params.js";
 import { readWeightsBytes } from "../src/weights/bytes.js";
 import { describeConfig, inferWeightsConfig } from "../src/weights/check.js";
 import type { WeightsFile } from "../src/weights/types.js";
-import type { ModelName } from "../src/net/spec.js";
 import type { Preprocess } from "../src/preprocess.js";
 import { argmax, labelColors, type LabelColors } from "../viz/index.js";
 import { fmtPos } from "../viz/components.js";
@@ -35,7 +34,7 @@ import { planInput, weightBytes, type InputPlan, type MemoryLimits } from "../sr
 import { memoryLimits } from "../src/backend.js";
 import type { Manifest, ManifestModel, ManifestPublished } from "./manifest.js";
 import { fetchBytes, progressText } from "./download.js";
-import { formatBytes, isPublishedName, publishedWeights, sizeText } from "../src/published/registry.js";
+import { formatBytes, isPublishedName, publishedWeights, sizeText, withPublishedMeta, type PublishedModel } from "../src/published/registry.js";
 import { compileAhead, FCN_MODELS, headTaps, loadModel, runPass, type FcnModel, type LoadedModel, type PassResult, type WeightsChoice } from "./pipeline.js";
 
 // ---------------------------------------------------------------------------------------
@@ -415,12 +414,7 @@ async function loadPublished(v: string): Promise<{ file: WeightsFile; label: str
   const read = await readWeightsBytes({ name: pub.file, bytes });
   const parseMs = performance.now() - t1;
   // What the registry knows and the file does not say, as loadWeights("voc-fcn8s") adds it in Node.
-  const m = read.meta;
-  const atOnce = m.atOnce ?? pub.atOnce;
-  const file: WeightsFile = {
-    ...read,
-    meta: { ...m, model: m.model ?? (pub.model as ModelName), classes: m.classes ?? pub.classes, ...(atOnce !== undefined ? { atOnce } : {}), classNames: m.classNames ?? pub.classNames },
-  };
+  const file = withPublishedMeta(read, { ...pub, model: pub.model as PublishedModel });
   state.publishedLoad = { name: pub.name, bytes: bytes.length, downloadMs, parseMs };
   const entry = { file, label: `the authors' ${pub.name}` };
   state.files.set(v, entry);

@@ -4,6 +4,13 @@ import type { VggOptions } from "../vgg16.js";
 import { FCN_FIRST_PAD, VOC_CLASSES_DEFAULT } from "./common.js";
 import { INPUT_CHANNELS, convolutionalHead, vgg16Body } from "./vgg16.js";
 
+/**
+ * The at-once FCN-8s' constant scalings (voc-fcn8s-atonce's Scale layers, by layer name):
+ * pool4 x0.01 and pool3 x0.0001 before their score layers, so the skips start small next to
+ * the 1/32 path. The builder below and the .caffemodel reader's check both read them here.
+ */
+export const AT_ONCE_SCALES = { scale_pool4: 0.01, scale_pool3: 0.0001 } as const;
+
 export interface Fcn8sOptions extends VggOptions {
   /**
    * The "at-once" variant trained in one stage: pool4 is scaled by 0.01 and pool3 by
@@ -35,13 +42,13 @@ export function fcn8sSpec(o: Fcn8sOptions = {}): NetSpec {
   const scoreFr = convolutionalHead(net, pool5!, "score_fr");
 
   const upscore2 = net.deconv("upscore2", scoreFr, { kernel: 4, stride: 2 });
-  const pool4In = o.atOnce ? net.scale("scale_pool4", pool4!, 0.01) : pool4!;
+  const pool4In = o.atOnce ? net.scale("scale_pool4", pool4!, AT_ONCE_SCALES.scale_pool4) : pool4!;
   const scorePool4 = net.conv("score_pool4", pool4In, { kernel: 1, out: net.classes });
   const scorePool4c = net.crop("score_pool4c", scorePool4, upscore2);
   const fusePool4 = net.sum("fuse_pool4", upscore2, scorePool4c);
 
   const upscorePool4 = net.deconv("upscore_pool4", fusePool4, { kernel: 4, stride: 2 });
-  const pool3In = o.atOnce ? net.scale("scale_pool3", pool3!, 0.0001) : pool3!;
+  const pool3In = o.atOnce ? net.scale("scale_pool3", pool3!, AT_ONCE_SCALES.scale_pool3) : pool3!;
   const scorePool3 = net.conv("score_pool3", pool3In, { kernel: 1, out: net.classes });
   const scorePool3c = net.crop("score_pool3c", scorePool3, upscorePool4);
   const fusePool3 = net.sum("fuse_pool3", upscorePool4, scorePool3c);

@@ -9,7 +9,7 @@ import type { Model } from "../model.js";
 import { readWeights } from "../weights/index.js";
 import type { WeightsFile } from "../weights/types.js";
 import { cachedWeightsPath, weightsCacheDir } from "./cache.js";
-import { isPublishedName, PUBLISHED_WEIGHTS, publishedNames, publishedWeights, sizeText, type Registry } from "./registry.js";
+import { isPublishedName, PUBLISHED_WEIGHTS, publishedNames, publishedWeights, sizeText, withPublishedMeta, type Registry } from "./registry.js";
 
 export interface NameOptions {
   readonly registry?: Registry;
@@ -35,18 +35,7 @@ export async function loadWeights(nameOrPath: string, o: NameOptions = {}): Prom
   if (!p) {
     throw new Error(`${w.name} is not in the weights cache (${weightsCacheDir()}): get it once with \`npx fcn-viz fetch ${w.name}\` (${sizeText(w)} download)`);
   }
-  const file = await readWeights(p);
-  const m = file.meta;
-  return {
-    ...file,
-    meta: {
-      ...m,
-      model: m.model ?? w.model,
-      classes: m.classes ?? w.classes,
-      ...((m.atOnce ?? w.atOnce) !== undefined ? { atOnce: m.atOnce ?? w.atOnce } : {}),
-      classNames: m.classNames ?? w.classNames,
-    },
-  };
+  return withPublishedMeta(await readWeights(p), w);
 }
 
 /** A ready model from a published name or a weights file; the model comes from the file. */

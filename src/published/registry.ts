@@ -8,7 +8,7 @@ import { IMAGENET_CLASS_NAMES, PASCAL_CONTEXT_CLASS_NAMES, VOC_CLASS_NAMES } fro
 import { modelSpec } from "../models/index.js";
 import { countParams, paramSpecs } from "../net/params.js";
 import type { ModelName } from "../net/spec.js";
-import type { WeightsFormat } from "../weights/types.js";
+import type { WeightsFile, WeightsFormat } from "../weights/types.js";
 
 /** The nets a published file holds (no one publishes the convolutionalized classifier alone). */
 export type PublishedModel = Exclude<ModelName, "vgg16-fcn">;
@@ -195,4 +195,21 @@ export function formatBytes(n: number): string {
 /** "553.4 MB" when the size is known, else "about 538 MB" from the parameter count. */
 export function sizeText(w: PublishedWeights): string {
   return w.bytes !== undefined ? formatBytes(w.bytes) : `about ${Math.round(parameterBytes(w) / 1e6)} MB`;
+}
+
+/** What the registry knows about a published file that the file itself may not say. */
+export type PublishedFacts = Pick<PublishedWeights, "model" | "classes" | "atOnce" | "classNames">;
+
+/**
+ * A file read from the cache (Node) or served to a page (the explorer), with the registry's
+ * facts filling what its own metadata leaves out (class names, model, class count, at-once),
+ * so figures and summaries can name PASCAL's classes. What the file says wins.
+ */
+export function withPublishedMeta(file: WeightsFile, w: PublishedFacts): WeightsFile {
+  const m = file.meta;
+  const atOnce = m.atOnce ?? w.atOnce;
+  return {
+    ...file,
+    meta: { ...m, model: m.model ?? w.model, classes: m.classes ?? w.classes, ...(atOnce !== undefined ? { atOnce } : {}), classNames: m.classNames ?? w.classNames },
+  };
 }

@@ -21,6 +21,7 @@
  * Float32Array, a block of rows at a time: memory stays near the weights' own size.
  */
 import { promises as fsp } from "node:fs";
+import { AT_ONCE_SCALES } from "../models/fcn8s.js";
 import { CAFFE_FCN_PREPROCESS, VGG16_CAFFE_PREPROCESS } from "../preprocess.js";
 import { inferWeightsConfig } from "./check.js";
 import { WeightsFileError } from "./errors.js";
@@ -115,12 +116,6 @@ const V1_TYPE_NAMES: Readonly<Record<number, string>> = {
   32: "DUMMY_DATA", 33: "SLICE", 34: "MVN", 35: "ABSVAL", 36: "SILENCE", 37: "CONTRASTIVE_LOSS", 38: "EXP",
   39: "Deconvolution", 40: "RESHAPE",
 };
-
-/**
- * The at-once FCN-8s scales pool4 and pool3 by constants before their score layers
- * (Scale layers with a constant filler and lr_mult 0): the factors fcn8sSpec({atOnce}) applies.
- */
-const AT_ONCE_SCALES: Readonly<Record<string, number>> = { scale_pool4: 0.01, scale_pool3: 0.0001 };
 
 // ---------------------------------------------------------------------------------
 // Byte sources: a file read at positions, or bytes in memory.
@@ -594,7 +589,8 @@ function innerProductDims(dims: readonly number[]): readonly [number, number] | 
 
 /** A Scale layer of the at-once FCN-8s: one blob, every value its constant factor. */
 async function scaleFactor(src: Source, l: LayerIndex, fail: (why: string) => never): Promise<number> {
-  const want = AT_ONCE_SCALES[l.name];
+  // Scale layers with a constant filler and lr_mult 0: the factors fcn8sSpec({atOnce}) applies.
+  const want = (AT_ONCE_SCALES as Readonly<Record<string, number>>)[l.name];
   if (want === undefined) {
     fail(`is not one of the at-once FCN-8s' Scale layers (${Object.keys(AT_ONCE_SCALES).join(", ")}): this file is another network`);
   }
