@@ -13,7 +13,7 @@ import { cpus, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs";
-import { useBackend, maxBufferBytes } from "../src/backend.js";
+import { useBackend, maxBufferBytes } from "../src/backends/index.js";
 import { randomModel } from "../src/model.js";
 
 interface Result {

@@ -5,10 +5,7 @@
  * the GPU path, and a headless test browser only has SwiftShader.
  */
 import * as tf from "@tensorflow/tfjs";
-import { describeBackend, maxBufferBytes, useBackend, type BackendInfo } from "../src/backend.js";
-
-export type BackendChoice = "default" | "webgpu" | "webgl" | "wasm" | "cpu";
-export const BACKEND_CHOICES: readonly BackendChoice[] = ["default", "webgpu", "webgl", "wasm", "cpu"];
+import { BACKEND_NAMES, describeBackend, maxBufferBytes, useBackend, type BackendInfo, type BackendName } from "../src/backends/index.js";
 
 export interface StartedBackend {
   readonly info: BackendInfo;
@@ -23,11 +20,12 @@ export interface StartedBackend {
   readonly software: boolean;
 }
 
-export async function startBackend(choice: BackendChoice, wasmPaths: string, log: (l: string) => void = () => {}): Promise<StartedBackend> {
-  const order: Exclude<BackendChoice, "default">[] = choice === "default" ? ["webgpu", "webgl", "wasm", "cpu"] : [choice];
+/** Starts the backend chosen, a library backend name ("auto": the first of the others that starts). */
+export async function startBackend(choice: BackendName, wasmPaths: string, log: (l: string) => void = () => {}): Promise<StartedBackend> {
+  const order = choice === "auto" ? BACKEND_NAMES.filter((n) => n !== "auto") : [choice];
   const skipped: string[] = [];
   for (const name of order) {
-    if (choice === "default" && name === "webgpu" && !("gpu" in navigator)) {
+    if (choice === "auto" && name === "webgpu" && !("gpu" in navigator)) {
       skipped.push("webgpu: this browser has no WebGPU (navigator.gpu)");
       continue;
     }
@@ -52,7 +50,7 @@ export async function startBackend(choice: BackendChoice, wasmPaths: string, log
       };
     } catch (e) {
       const why = e instanceof Error ? e.message : String(e);
-      if (choice !== "default") throw e;
+      if (choice !== "auto") throw e;
       skipped.push(`${name}: ${why}`);
       log(`${name} did not start: ${why}`);
     }

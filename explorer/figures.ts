@@ -8,8 +8,8 @@ import { receptiveFields } from "../src/net/geometry.js";
 import type { NetSpec } from "../src/net/spec.js";
 import { argmax, receptiveFieldFigure, scoreMaps, segmentationOverlay, skipFusion, upsamplingStages, type FusionStep, type UpsamplingStage } from "../viz/index.js";
 import { fmtPos } from "../viz/components.js";
-import type { HostMap } from "./streams.js";
-import type { RgbImage } from "../src/model.js";
+import type { HostMap } from "../src/analysis/index.js";
+import type { RgbImage } from "../core/image.js";
 
 export interface StageFigure {
   readonly id: "coarse" | "upsampling" | "fusion" | "overlay" | "receptive-field";

@@ -7,18 +7,18 @@
 import * as tf from "@tensorflow/tfjs";
 // Library modules by path, not src/index.ts: the index also re-exports Node-only parts
 // (training, file paths) that have no business in a browser bundle.
-import { bilinearFilter } from "../src/bilinear.js";
 import { modelFromWeights } from "../src/load.js";
-import { Model, type RgbImage } from "../src/model.js";
-import { modelSpec } from "../src/models/index.js";
-import { randomParams } from "../src/net/init.js";
-import type { ModelName, NetSpec } from "../src/net/spec.js";
+import { randomModel, type Model } from "../src/model.js";
+import type { RgbImage } from "../core/image.js";
+import { MODEL_NAMES, type ModelName, type NetSpec } from "../src/net/spec.js";
 import type { WeightsFile } from "../src/weights/types.js";
 import { classNamesFor, type ClassNames } from "../src/classes.js";
-import { streamsOf, type DeconvWeights, type HostMap, type Stream } from "./streams.js";
+import { streamsOf, upsamplingWeights, type DeconvWeights, type HostMap, type Stream } from "../src/analysis/index.js";
 
-export const FCN_MODELS = ["fcn32s", "fcn16s", "fcn8s"] as const;
-export type FcnModel = (typeof FCN_MODELS)[number];
+/** The library's FCNs (its model list without the VGG16 classifier and its convolutionalized trunk). */
+export type FcnModel = Extract<ModelName, `fcn${string}`>;
+export const FCN_MODELS: readonly FcnModel[] = MODEL_NAMES.filter((m): m is FcnModel => m.startsWith("fcn"));
+export const isFcn = (m: string): m is FcnModel => (FCN_MODELS as readonly string[]).includes(m);
 
 export type WeightsChoice =
   | { readonly kind: "random"; readonly width: number; readonly classes: number; readonly seed: number }
@@ -38,41 +38,23 @@ export interface LoadedModel {
 }
 
 export interface LoadOptions {
-  /** WebGPU's binding limit (backend.ts maxBufferBytes()), null elsewhere. */
+  /** WebGPU's binding limit (backends/webgpu.ts maxBufferBytes()), null elsewhere. */
   readonly maxBufferBytes?: number | null;
 }
 
 /** Builds the model on the current tfjs backend. Throws the library's errors (weights that do not fit...). */
 export function loadModel(name: FcnModel, weights: WeightsChoice, o: LoadOptions = {}): LoadedModel {
   const notes: string[] = [];
-  let model: Model;
-  let deconv: Map<string, Float32Array>;
-  if (weights.kind === "random") {
-    const spec = modelSpec(name, { width: weights.width, classes: weights.classes });
-    const params = randomParams(spec, weights.seed);
-    try {
-      deconv = new Map();
-      for (const n of spec.nodes) {
-        if (n.op.type === "deconv") deconv.set(n.name, params.get(`${n.name}.weight`)!.dataSync() as Float32Array);
-      }
-      model = new Model(spec, params, { maxBufferBytes: o.maxBufferBytes ?? null });
-    } finally {
-      params.forEach((t) => t.dispose());
-    }
-  } else {
-    // The file's at-once flag (pool4 x0.01, pool3 x0.0001 before their score layers) is
-    // honoured by modelFromWeights for FCN-8s; VGG16 weights go through the paper's surgery.
-    model = modelFromWeights(name, weights.file, { maxBufferBytes: o.maxBufferBytes ?? null, log: (l) => notes.push(l) });
-    deconv = new Map();
-    for (const n of model.spec.nodes) {
-      if (n.op.type !== "deconv") continue;
-      // From the file, or bilinear when the FCN was made from VGG16 weights by surgery.
-      deconv.set(n.name, weights.file.params.get(`${n.name}.weight`)?.data ?? bilinearFilter(n.op.kernel, n.op.channels));
-    }
-  }
+  const maxBufferBytes = o.maxBufferBytes ?? null;
+  // A file's at-once flag (pool4 x0.01, pool3 x0.0001 before their score layers) is
+  // honoured by modelFromWeights for FCN-8s; VGG16 weights go through the paper's surgery.
+  const model =
+    weights.kind === "random"
+      ? randomModel(name, { width: weights.width, classes: weights.classes, seed: weights.seed, maxBufferBytes })
+      : modelFromWeights(name, weights.file, { maxBufferBytes, log: (l) => notes.push(l) });
   const spec = model.spec;
-  const meta = weights.kind === "file" ? weights.file.meta : undefined;
-  return { name, model, spec, deconv, classNames: classNamesFor(spec.classes, meta), streams: streamsOf(spec), weights, notes };
+  const file = weights.kind === "file" ? weights.file : undefined;
+  return { name, model, spec, deconv: upsamplingWeights(spec, file), classNames: classNamesFor(spec.classes, file?.meta), streams: streamsOf(spec), weights, notes };
 }
 
 /** The blobs shown: score_fr and everything after it (score layers, upsampling, crops, fusions). */

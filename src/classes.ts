@@ -5,16 +5,15 @@
  * count, which tells the published datasets apart (21 PASCAL VOC, 60 PASCAL-Context,
  * 1000 ImageNet, 11 the project's digits); any other count gets "class N". The returned
  * `source` says which, so a page never presents a guess as a fact.
- * Colours follow the names: viz/palette.ts's classColors(names) gives the digit models
+ * The lists themselves are in core/class-names/.
+ * Colours follow the names: core/palette.ts's classColors(names) gives the digit models
  * their own palette (made for a black canvas) and every other list the VOC colours.
  */
-import { IMAGENET_CLASS_NAMES } from "./class-names/imagenet.js";
-import { PASCAL_CONTEXT_CLASS_NAMES } from "./class-names/pascal-context.js";
-import { DIGIT_CLASS_NAMES } from "./class-names/digits.js";
-import { VOC_CLASS_NAMES } from "./class-names/voc.js";
+import { IMAGENET_CLASS_NAMES } from "../core/class-names/imagenet.js";
+import { PASCAL_CONTEXT_CLASS_NAMES } from "../core/class-names/pascal-context.js";
+import { DIGIT_CLASS_NAMES } from "../core/class-names/digits.js";
+import { VOC_CLASS_NAMES } from "../core/class-names/voc.js";
 import type { WeightsMeta } from "./weights/types.js";
-
-export { DIGIT_CLASS_NAMES, IMAGENET_CLASS_NAMES, PASCAL_CONTEXT_CLASS_NAMES, VOC_CLASS_NAMES };
 
 /**
  * Keys of WeightsMeta.notes that may hold class names in files written by other tools:

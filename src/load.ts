@@ -3,7 +3,7 @@ import { Model, type ModelOptions } from "./model.js";
 import { modelSpec } from "./models/index.js";
 import { surgery } from "./net/init.js";
 import { paramSpecs } from "./net/params.js";
-import { bilinearFilter } from "./bilinear.js";
+import { bilinearFilter } from "../core/bilinear.js";
 import { MODEL_NAMES, type NetSpec } from "./net/spec.js";
 import { CAFFE_FCN_PREPROCESS } from "./preprocess.js";
 import { checkWeights, inferWeightsConfig, toTensors } from "./weights/index.js";

@@ -4,19 +4,13 @@ import type { Fcn8sOptions } from "./models/fcn8s.js";
 import { disposePrepared, forward, prepareParams, type ForwardOptions, type PreparedParams, type Taps } from "./net/execute.js";
 import { blobShapes, summarize, type Summary } from "./net/geometry.js";
 import { assertFits, checkFit, weightBytes, type FitCheck, type MemoryLimits, type PassMemory, type PassOptions } from "./net/memory.js";
-import { memoryLimits } from "./backend.js";
+import { memoryLimits } from "./backends/index.js";
 import { randomParams } from "./net/init.js";
 import { paramSpecs } from "./net/params.js";
 import type { NetSpec } from "./net/spec.js";
 import { CAFFE_FCN_PREPROCESS, preprocessPixels, type Preprocess } from "./preprocess.js";
 import type { Params } from "./weights/types.js";
-
-/** An RGB image: width x height pixels, 3 bytes each, row-major. */
-export interface RgbImage {
-  readonly width: number;
-  readonly height: number;
-  readonly rgb: Uint8Array;
-}
+import type { RgbImage } from "../core/image.js";
 
 export interface ModelOptions {
   /** How images are turned into the network's input; carried by the weights. */

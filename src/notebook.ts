@@ -16,7 +16,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { decodeImage } from "./io/image.js";
-import type { RgbImage } from "./model.js";
+import type { RgbImage } from "../core/image.js";
 import { packageDir } from "./package-dir.js";
 import { cachedWeightsPath, loadWeights, parameterBytes, publishedWeights, sizeText, weightsCacheDir } from "./published/index.js";
 import type { WeightsFile } from "./weights/types.js";

@@ -1,8 +1,8 @@
-import { VOC_PALETTE } from "../viz/palette.js";
+import { VOC_PALETTE } from "../core/palette.js";
 
 /**
  * Image + label map blended at `alpha` with the class colours (256 x RGB; default the VOC
- * palette; a model's own: labelColors(classNames).table from viz/palette.ts), as RGB bytes
+ * palette; a model's own: labelColors(classNames).table from core/palette.ts), as RGB bytes
  * of the image's size: the CLI's --out picture. Background (0) and ignore (255) leave the
  * photo as it is, so the objects stand out.
  */

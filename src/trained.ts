@@ -123,7 +123,9 @@ export function trainedDigitImage(split: Split, k: number, o?: ClassifierImageOp
 
 export { predictLabels, evaluateOnScenes, type Results, type SegEvaluation, type MetricFigures } from "./train/evaluate.js";
 export { classifierHeatmap, HEATMAP_SCENE, type Heatmap } from "./train/heatmap.js";
-export { SEG_CLASSES, SEG_CLASS_NAMES, IGNORE, segScene, classifierImage, renderScene, toRgb, SEG_SCENES, CLASSIFIER_IMAGES } from "./data/scenes.js";
+export { DIGIT_CLASS_NAMES } from "../core/class-names/digits.js";
+export { IGNORE_LABEL } from "../core/labels.js";
+export { SEG_CLASSES, segScene, classifierImage, renderScene, toRgb, SEG_SCENES, CLASSIFIER_IMAGES } from "./data/scenes.js";
 export type { SegScene, DigitImage, PlacedDigit, SceneOptions, ClassifierImageOptions, DigitSource } from "./data/scenes.js";
 export { loadDigits, splitDigits, type Digits, type Split } from "./data/digits.js";
 export { DIGITS_PREPROCESS, inputBatch, labelBatch } from "./train/batch.js";

@@ -4,16 +4,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import {
-  conv2dChunked,
-  describeBackend,
-  maxBufferBytes,
-  planOutputChunks,
-  splitConvFilter,
-  takeGpuErrors,
-  useBackend,
-  type BackendInfo,
-} from "../src/backend.js";
+import { describeBackend, maxBufferBytes, takeGpuErrors, useBackend, type BackendInfo } from "../src/backends/index.js";
+import { conv2dChunked, planOutputChunks, splitConvFilter } from "../src/net/filter-chunks.js";
 import { webgpuOrSkip } from "./support/webgpu.js";
 import { randomArray, relError } from "./support/random.js";
 

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { useBackend } from "../src/backend.js";
+import { useBackend } from "../src/backends/index.js";
 import { Model } from "../src/model.js";
 import { modelSpec } from "../src/models/index.js";
 import { disposePrepared, forward, prepareParams } from "../src/net/execute.js";

@@ -6,7 +6,7 @@ import * as tf from "@tensorflow/tfjs";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { main } from "../src/cli.js";
 import { checkFit, largestFit } from "../src/net/memory.js";
-import { memoryLimits, useBackend } from "../src/backend.js";
+import { memoryLimits, useBackend } from "../src/backends/index.js";
 import { LOCK_FILE } from "../src/io/files.js";
 import { writeNpy } from "../src/io/npy.js";
 import { modelFromWeights } from "../src/load.js";

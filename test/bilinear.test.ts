@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { bilinearFilter, bilinearKernel } from "../src/bilinear.js";
+import { bilinearFilter, bilinearKernel } from "../core/bilinear.js";
 
 beforeAll(async () => {
   await tf.setBackend("cpu");

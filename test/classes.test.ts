@@ -13,20 +13,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import {
-  classNamesFor,
-  DIGIT_CLASS_NAMES,
-  IMAGENET_CLASS_NAMES,
-  PASCAL_CONTEXT_CLASS_NAMES,
-  VOC_CLASS_NAMES,
-} from "../src/classes.js";
+import { DIGIT_CLASS_NAMES } from "../core/class-names/digits.js";
+import { IMAGENET_CLASS_NAMES } from "../core/class-names/imagenet.js";
+import { PASCAL_CONTEXT_CLASS_NAMES } from "../core/class-names/pascal-context.js";
+import { VOC_CLASS_NAMES } from "../core/class-names/voc.js";
+import { classNamesFor } from "../src/classes.js";
 import * as lib from "../src/index.js";
 import { main } from "../src/cli.js";
 import { writeNpy } from "../src/io/npy.js";
 import { modelSpec } from "../src/models/index.js";
 import { paramSpecs } from "../src/net/params.js";
 import { writeWeights, type HostParams, type WeightsMeta } from "../src/weights/index.js";
-import { VOC_CLASSES } from "../viz/index.js";
+import * as viz from "../viz/index.js";
 
 const VOC_REFERENCE =
   "background, aeroplane, bicycle, bird, boat, bottle, bus, car, cat, chair, cow, diningtable, dog, horse, motorbike, person, pottedplant, sheep, sofa, train, tvmonitor";
@@ -49,10 +47,11 @@ const SYNSET_WORDS: Record<number, string> = {
 };
 
 describe("the class-name lists", () => {
-  it("PASCAL VOC: the 21 of REFERENCE.md, in its order (15 = person); viz's VOC_CLASSES is the same list", () => {
+  it("PASCAL VOC: the 21 of REFERENCE.md, in its order (15 = person); the library and viz export the same list", () => {
     expect(VOC_CLASS_NAMES).toEqual(VOC_REFERENCE.split(", "));
     expect(VOC_CLASS_NAMES[15]).toBe("person");
-    expect(VOC_CLASSES).toBe(VOC_CLASS_NAMES);
+    expect(lib.VOC_CLASS_NAMES).toBe(VOC_CLASS_NAMES);
+    expect(viz.VOC_CLASS_NAMES).toBe(VOC_CLASS_NAMES);
   });
 
   it("ImageNet: 1000 names in Caffe's synset_words.txt order", () => {

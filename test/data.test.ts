@@ -8,8 +8,10 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DIGIT_PIXELS, digitPixels, loadDigits, mnistDigitsDir, splitDigits, type Digits } from "../src/data/digits.js";
 import { drawDigit } from "../src/data/render.js";
-import { IGNORE, classifierImage, renderScene, segScene, type DigitSource } from "../src/data/scenes.js";
-import { hashSeed, rng } from "../src/data/rng.js";
+import { IGNORE_LABEL } from "../core/labels.js";
+import { prng } from "../core/prng.js";
+import { classifierImage, renderScene, segScene, type DigitSource } from "../src/data/scenes.js";
+import { hashSeed } from "../src/data/rng.js";
 
 const digits = loadDigits();
 
@@ -81,8 +83,8 @@ describe("scene labels", () => {
     const at = (x: number, y: number) => s.labels[y * 64 + x];
     expect(at(12, 12)).toBe(5); // only digit 4's block (x 9..13 is left of digit 7's 14..)
     expect(at(22, 12)).toBe(8); // only digit 7's block
-    expect(at(16, 12)).toBe(IGNORE); // both blocks at full ink
-    expect(at(12, 9)).toBe(IGNORE); // the rim: 60/255 ink, between the thresholds
+    expect(at(16, 12)).toBe(IGNORE_LABEL); // both blocks at full ink
+    expect(at(12, 9)).toBe(IGNORE_LABEL); // the rim: 60/255 ink, between the thresholds
     expect(at(50, 50)).toBe(0);
     expect(s.pixels[12 * 64 + 12]).toBe(255);
   });
@@ -104,7 +106,7 @@ describe("scenes and classifier images", () => {
       expect(s.digits.length).toBeGreaterThanOrEqual(2);
       expect(s.digits.length).toBeLessThanOrEqual(4);
       for (const d of s.digits) expect(test.has(d.index)).toBe(true);
-      const allowed = new Set([0, IGNORE, ...s.digits.map((d) => d.label + 1)]);
+      const allowed = new Set([0, IGNORE_LABEL, ...s.digits.map((d) => d.label + 1)]);
       expect(s.labels.every((l) => allowed.has(l))).toBe(true);
     }
   });
@@ -123,7 +125,7 @@ describe("scenes and classifier images", () => {
       };
     };
     for (const seed of [0, 12345, hashSeed("x", 1)]) {
-      const [r, ref] = [rng(seed), mulberry32(seed)];
+      const [r, ref] = [prng(seed), mulberry32(seed)];
       for (let i = 0; i < 5; i++) expect(r()).toBe(ref());
     }
   });

@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { decodeImage, modelFromWeights, readWeights, useBackend, withBilinear, type Model, type RgbImage, type WeightsFile } from "../src/index.js";
 import type { NetSpec } from "../src/net/spec.js";
-import type { DeconvWeights, HostMap } from "../explorer/streams.js";
+import type { DeconvWeights, HostMap } from "../src/analysis/index.js";
 import { resizeRgb } from "../explorer/image.js";
 import { planInput } from "../src/net/memory.js";
 import { loadModel, runPass, type FcnModel, type LoadedModel, type PassResult } from "../explorer/pipeline.js";

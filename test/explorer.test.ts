@@ -31,16 +31,17 @@ import * as tf from "@tensorflow/tfjs";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { decodeImage, Model, minInputSize, modelSpec, randomParams, readWeights, useBackend, writeWeights, type Params } from "../src/index.js";
-import { CATEGORICAL_PALETTE, VOC_CLASSES } from "../viz/index.js";
-import { classNamesFor, DIGIT_CLASS_NAMES, PASCAL_CONTEXT_CLASS_NAMES } from "../src/classes.js";
+import { CATEGORICAL_PALETTE } from "../viz/index.js";
+import { classNamesFor } from "../src/classes.js";
+import { DIGIT_CLASS_NAMES } from "../core/class-names/digits.js";
+import { PASCAL_CONTEXT_CLASS_NAMES } from "../core/class-names/pascal-context.js";
+import { VOC_CLASS_NAMES } from "../core/class-names/voc.js";
 import { looksLikeDigitScene, mismatchWarning, sampleOrigin, userImageOrigin, weightsOrigin } from "../explorer/training-domain.js";
 import { stageFigures } from "../explorer/figures.js";
-import { hoverInfo } from "../explorer/hover.js";
 import { resizeRgb } from "../explorer/image.js";
-import { webglLimits } from "../explorer/limits.js";
-import { checkFit, passTensors, planInput } from "../src/net/memory.js";
+import { checkFit, passTensors, planInput, webglLimits } from "../src/net/memory.js";
 import { headTaps, loadModel, runPass, type FcnModel } from "../explorer/pipeline.js";
-import { streamContributions, streamsOf, type HostMap } from "../explorer/streams.js";
+import { hoverInfo, streamContributions, streamsOf, type HostMap } from "../src/analysis/index.js";
 import { generatePublic, ROOT } from "../scripts/explorer.mjs";
 import {
   buildAndServe,
@@ -230,13 +231,13 @@ describe("explorer, Node parts", () => {
   });
 
   test("class names: from the weights' metadata, else VOC for 21, digits for 11, else numbered", () => {
-    expect(classNamesFor(21).names).toEqual(VOC_CLASSES);
+    expect(classNamesFor(21).names).toEqual(VOC_CLASS_NAMES);
     expect(classNamesFor(11)).toMatchObject({ names: DIGIT_CLASS_NAMES });
     expect(classNamesFor(3).names).toEqual(["class 0", "class 1", "class 2"]);
     expect(classNamesFor(3, { notes: { class_names: '["sky", "road", "car"]' } })).toEqual({ names: ["sky", "road", "car"], source: "the weights' metadata (notes.class_names)" });
     expect(classNamesFor(3, { notes: { labels: "sky, road, car" } }).names).toEqual(["sky", "road", "car"]);
     const wrong = classNamesFor(21, { notes: { class_names: '["a", "b"]' } });
-    expect(wrong.names).toEqual(VOC_CLASSES);
+    expect(wrong.names).toEqual(VOC_CLASS_NAMES);
     expect(wrong.source).toMatch(/lists 2 names for 21 classes, so it was ignored/);
   });
 
@@ -255,12 +256,12 @@ describe("explorer, Node parts", () => {
     expect(looksLikeDigitScene({ ...scene, rgb: scene.rgb.map((v, i) => (i % 3 === 2 ? Math.min(255, v + 40) : v)) }).digits).toBe(false);
 
     const project = weightsOrigin({ kind: "project", classNames: DIGIT_CLASS_NAMES });
-    const voc = weightsOrigin({ kind: "published", classNames: VOC_CLASSES, published: { name: "voc-fcn8s", description: "FCN-8s, PASCAL VOC (21 classes): three streams" } });
-    const random = weightsOrigin({ kind: "random", classNames: VOC_CLASSES });
+    const voc = weightsOrigin({ kind: "published", classNames: VOC_CLASS_NAMES, published: { name: "voc-fcn8s", description: "FCN-8s, PASCAL VOC (21 classes): three streams" } });
+    const random = weightsOrigin({ kind: "random", classNames: VOC_CLASS_NAMES });
     expect([project.learned, voc.learned, random.learned]).toEqual(["digits", "photos", "random"]);
     // A user's file: its class names say what it learned, or nothing.
     expect(weightsOrigin({ kind: "file", classNames: DIGIT_CLASS_NAMES }).learned).toBe("digits");
-    expect(weightsOrigin({ kind: "file", classNames: VOC_CLASSES }).learned).toBe("photos");
+    expect(weightsOrigin({ kind: "file", classNames: VOC_CLASS_NAMES }).learned).toBe("photos");
     expect(weightsOrigin({ kind: "file", classNames: PASCAL_CONTEXT_CLASS_NAMES }).learned).toBe("photos");
     expect(weightsOrigin({ kind: "file", classNames: ["sky", "road", "car"] }).learned).toBe("unknown");
 
@@ -556,7 +557,7 @@ describe("explorer in headless chromium, WebGL", () => {
     }
     // Best first, and the panel names the predicted class.
     expect(rows[0]!.logit).toBe(Math.max(...rows.map((r) => r.logit)));
-    expect(await textOf(page, "#hover .where b")).toBe(VOC_CLASSES[rows[0]!.cls]!);
+    expect(await textOf(page, "#hover .where b")).toBe(VOC_CLASS_NAMES[rows[0]!.cls]!);
     expect(await hover.locator("ul.cells li").count()).toBe(3);
     expect(await textOf(page, "#hover ul.cells li")).toContain("stride cell 32×32 px, receptive field 404×404 px");
     // The receptive-field figure of the pinned pixel, and the marks on the image.

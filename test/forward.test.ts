@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Model, randomModel } from "../src/model.js";
 import { modelSpec } from "../src/models/index.js";
 import { randomParams } from "../src/net/init.js";
-import { useBackend } from "../src/backend.js";
+import { useBackend } from "../src/backends/index.js";
 import * as naive from "./support/naive.js";
 
 beforeAll(async () => {

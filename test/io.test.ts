@@ -6,7 +6,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import jpeg from "jpeg-js";
 import { describe, expect, it } from "vitest";
-import { decodeImage, encodePng, exifOrientation } from "../src/io/image.js";
+import { encodePng } from "../core/png.js";
+import { decodeImage, exifOrientation } from "../src/io/image.js";
 import { describeContent, readNpy, writeNpy } from "../src/io/npy.js";
 
 const hex = (s: string) => Uint8Array.from(s.match(/../g)!, (h) => parseInt(h, 16));

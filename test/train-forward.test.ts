@@ -6,7 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { useBackend } from "../src/backend.js";
+import { useBackend } from "../src/backends/index.js";
 import { Model } from "../src/model.js";
 import { modelSpec } from "../src/models/index.js";
 import { randomParams } from "../src/net/init.js";

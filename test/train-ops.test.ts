@@ -6,7 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { useBackend } from "../src/backend.js";
+import { useBackend } from "../src/backends/index.js";
 import { conv, convFilterGrad, crop, deconv, flipFilter, maxPool2x2 } from "../src/train/ops.js";
 import { registerWasmTrainingKernels } from "../src/train/wasm-kernels.js";
 import { randomArray, relError } from "./support/random.js";

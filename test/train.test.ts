@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { useBackend } from "../src/backend.js";
+import { useBackend } from "../src/backends/index.js";
 import { modelFromWeights, withBilinear } from "../src/load.js";
 import { modelSpec } from "../src/models/index.js";
 import { randomParams } from "../src/net/init.js";

@@ -12,7 +12,7 @@ import { copyFile, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { useBackend } from "../src/backend.js";
+import { useBackend } from "../src/backends/index.js";
 import { loadTrainedModel, trainedModelsDir, trainedResults, trainedTestScene, trainedDigitImage } from "../src/trained.js";
 import { evaluateOnScenes } from "../src/train/evaluate.js";
 import { withOverrides } from "../src/train/cli.js";
@@ -20,8 +20,9 @@ import { FCN_STAGES } from "../src/train/config.js";
 import { runFcnStage } from "../src/train/stages.js";
 import { registerWasmTrainingKernels } from "../src/train/wasm-kernels.js";
 import { inputBatch } from "../src/train/batch.js";
-import { IGNORE, SEG_CLASSES } from "../src/data/scenes.js";
-import { confusionMatrix, emptyConfusion, segmentationMetrics } from "../viz/metrics.js";
+import { SEG_CLASSES } from "../src/data/scenes.js";
+import { IGNORE_LABEL } from "../core/labels.js";
+import { confusionMatrix, emptyConfusion, segmentationMetrics } from "../core/metrics.js";
 
 const dir = trainedModelsDir();
 const resultsFile = join(dir, "results.json");
@@ -67,7 +68,7 @@ function backgroundOnly(n: number) {
   for (let k = 0; k < n; k++) {
     const s = trainedTestScene(k);
     const shape = [s.size, s.size];
-    confusionMatrix({ data: s.labels, shape }, { data: new Uint8Array(s.labels.length), shape }, SEG_CLASSES, { ignore: IGNORE, into: conf });
+    confusionMatrix({ data: s.labels, shape }, { data: new Uint8Array(s.labels.length), shape }, SEG_CLASSES, { ignore: IGNORE_LABEL, into: conf });
   }
   return segmentationMetrics(conf);
 }

@@ -10,8 +10,8 @@ import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { describeBackend, useBackend } from "../src/backend.js";
-import { MAX_WASM_THREADS } from "../src/wasm-threads.js";
+import { describeBackend, useBackend } from "../src/backends/index.js";
+import { MAX_WASM_THREADS } from "../src/backends/wasm-threads.js";
 import { randomArray, relError } from "./support/random.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -102,12 +102,12 @@ describe("threaded WASM in Node", () => {
   it("does not keep Node alive: a script that used the threaded backend exits by itself", async (ctx) => {
     if (ONE_CORE) ctx.skip(ONE_CORE);
     // Node 20 cannot run the TypeScript source: transpile wasm-threads.ts (no relative
-    // imports) next to node_modules, and drive it the way backend.ts does.
+    // imports) next to node_modules, and drive it the way backends/wasm.ts does.
     const cache = path.join(ROOT, "node_modules", ".cache");
     fs.mkdirSync(cache, { recursive: true });
     const dir = fs.mkdtempSync(path.join(cache, "fcn-viz-wasm-threads-"));
     try {
-      const source = fs.readFileSync(path.join(ROOT, "src", "wasm-threads.ts"), "utf8");
+      const source = fs.readFileSync(path.join(ROOT, "src", "backends", "wasm-threads.ts"), "utf8");
       const js = ts.transpileModule(source, {
         compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
       }).outputText;

@@ -7,7 +7,7 @@ import { promises as fsp } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { IMAGENET_CLASS_NAMES } from "../src/classes.js";
+import { IMAGENET_CLASS_NAMES } from "../core/class-names/imagenet.js";
 import { main } from "../src/cli.js";
 import { modelSpec } from "../src/models/index.js";
 import { paramSpecs } from "../src/net/params.js";

@@ -11,7 +11,7 @@ import { paramSpecs, type ParamSpec } from "../src/net/params.js";
 import { CAFFE_FCN_PREPROCESS, KERAS_VGG16_PREPROCESS } from "../src/preprocess.js";
 import { readKerasH5 } from "../src/weights/keras-h5.js";
 import { tfjsToTorch, torchToTfjs } from "../src/weights/layout.js";
-import { prng } from "../viz/synthetic.js";
+import { prng } from "../core/prng.js";
 import {
   checkWeights,
   fromTensors,

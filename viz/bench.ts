@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { AnyFigure } from "./figure.js";
 import type { ArchRow } from "./figures/architecture.js";
-import type { CoordMap } from "./geometry.js";
+import type { CoordMap } from "../core/coord-map.js";
 import {
   architectureDiagram,
   bilinearKernelFigure,

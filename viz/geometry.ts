@@ -1,26 +1,9 @@
 /**
- * Blob <-> input coordinates, as Caffe's coord_map: blob = a * image + b per axis,
- * with pixel centres at integer coordinates. Callers pass the map of the tap they
- * draw (the net spec computes it); nothing here knows the network.
+ * Figure geometry in input coordinates: the rectangles blobs and images cover (from the
+ * tap's coordinate map, core/coord-map.ts) and the view that fits them into a panel.
+ * Nothing here knows the network.
  */
-
-/** blob = a * image + b (a = 1 / stride). */
-export interface CoordMap {
-  readonly a: number;
-  readonly b: number;
-}
-
-/** Input coordinate of a blob coordinate. */
-export function toImage(m: CoordMap, blob: number): number {
-  return (blob - m.b) / m.a;
-}
-
-/** Input-space extent [lo, hi] covered by n blob pixels (pixel edges at +-0.5). */
-export function blobExtent(m: CoordMap, n: number): [number, number] {
-  const p = toImage(m, -0.5);
-  const q = toImage(m, n - 0.5);
-  return p < q ? [p, q] : [q, p];
-}
+import { blobExtent, type CoordMap } from "../core/coord-map.js";
 
 /** An axis-aligned rectangle in input coordinates. */
 export interface Rect {

@@ -5,12 +5,18 @@
  */
 export { Figure, PlotlyFigure, type AnyFigure, type PngOptions } from "./figure.js";
 export { plotlyHTML, plotlyJsSource, type PlotlySpec, type PlotlyHTMLOptions } from "./plotly.js";
-export { asHWC, asLabels, asRGB, argmax, channel, type ArrayND, type HWC, type ImageInput, type Labels, type RGBImage } from "./tensor.js";
-export { VOC_CLASSES, VOC_PALETTE, IGNORE_LABEL, vocColor, labelCss, labelName, CATEGORICAL_PALETTE, classColors, paletteFor, cssToRgb, labelColors, type LabelColors, type PaletteName, type RGB } from "./palette.js";
+// The shared facts, from core/ (plain arrays, images, labels, colours, metrics, coordinates).
+export { asHWC, asLabels, argmax, channel, type ArrayND, type HWC, type Labels } from "../core/arrays.js";
+export { asRGB, type ImageInput, type RgbImage } from "../core/image.js";
+export { IGNORE_LABEL } from "../core/labels.js";
+export { DIGIT_CLASS_NAMES } from "../core/class-names/digits.js";
+export { VOC_CLASS_NAMES } from "../core/class-names/voc.js";
+export { VOC_PALETTE, vocColor, labelCss, labelName, CATEGORICAL_PALETTE, classColors, paletteFor, cssToRgb, labelColors, type LabelColors, type PaletteName, type RGB } from "../core/palette.js";
+export { toImage, blobExtent, type CoordMap } from "../core/coord-map.js";
+export { bilinearKernelInfo, type BilinearKernel } from "../core/bilinear.js";
+export { confusionMatrix, emptyConfusion, segmentationMetrics, scoreSegmentation, type Confusion, type SegMetrics } from "../core/metrics.js";
 export { colorScale, autoScale, lut, COLOR_MAP_LABEL, type ColorMapName, type ColorScale } from "./colors.js";
-export { toImage, blobExtent, blobRect, imageRect, type CoordMap, type Rect } from "./geometry.js";
-export { bilinearKernelInfo, type BilinearKernel } from "../src/bilinear.js";
-export { confusionMatrix, emptyConfusion, segmentationMetrics, scoreSegmentation, type Confusion, type SegMetrics } from "./metrics.js";
+export { blobRect, imageRect, type Rect } from "./geometry.js";
 export { fontSetup, describeFonts, type FontSetup } from "./fonts.js";
 export { featureGrid, topChannels, type FeatureGridOptions } from "./figures/featureGrid.js";
 export { scoreMaps, type ScoreMapsOptions } from "./figures/scoreMaps.js";

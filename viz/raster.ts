@@ -5,24 +5,17 @@
  * size and is scaled up by the viewer with pixelated rendering, so no PNG is larger
  * than what is visible.
  */
-import { PNG } from "pngjs";
+import type { Labels } from "../core/arrays.js";
+import type { RgbImage } from "../core/image.js";
+import { IGNORE_LABEL } from "../core/labels.js";
+import { ignoreHatch, VOC_PALETTE } from "../core/palette.js";
+import { encodePng, FIGURE_PNG } from "../core/png.js";
 import { lut, type ColorScale } from "./colors.js";
-import { ignoreHatch, IGNORE_LABEL, VOC_PALETTE } from "./palette.js";
-import type { Labels, RGBImage } from "./tensor.js";
 
-/**
- * Encodes RGB pixels (3 bytes each) as an RGB PNG. One fixed filter (Paeth) instead of
- * pngjs's adaptive choice: 3x faster, about the same size on maps and photos.
- */
-export function encodePNG(rgb: Uint8Array, w: number, h: number): Buffer {
-  if (rgb.length !== w * h * 3) throw new Error(`encodePNG: ${rgb.length} bytes for ${w}×${h} RGB`);
-  const png = new PNG({ width: w, height: h, colorType: 2, inputColorType: 2, inputHasAlpha: false });
-  png.data = Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength);
-  return PNG.sync.write(png, { colorType: 2, inputColorType: 2, inputHasAlpha: false, deflateLevel: 6, filterType: 4 });
-}
-
-export function pngDataURI(png: Buffer): string {
-  return "data:image/png;base64," + png.toString("base64");
+/** RGB pixels (w * h * 3 bytes) as a PNG data URI: core's encoder, with the figures' settings (FIGURE_PNG). */
+function rgbDataURI(rgb: Uint8Array, w: number, h: number): string {
+  const png = encodePng(w, h, rgb, FIGURE_PNG);
+  return "data:image/png;base64," + Buffer.from(png.buffer, png.byteOffset, png.byteLength).toString("base64");
 }
 
 /** Raster size for a w x h map shown in a box of bw x bh px: never more than the box. */
@@ -72,7 +65,7 @@ export function scalarRaster(values: ArrayLike<number>, h: number, w: number, sc
     px[3 * i + 1] = table[k + 1]!;
     px[3 * i + 2] = table[k + 2]!;
   }
-  return pngDataURI(encodePNG(px, ow, oh));
+  return rgbDataURI(px, ow, oh);
 }
 
 /** Nearest-neighbour index of output pixel o among n inputs shown as m outputs. */
@@ -82,7 +75,7 @@ function nearest(o: number, n: number, m: number): number {
 
 export interface LabelRasterOptions {
   /** Image under the labels (same size as the label map). */
-  readonly image?: RGBImage;
+  readonly image?: RgbImage;
   /** Label opacity over the image, 0..1 (default 1 without an image). */
   readonly opacity?: number;
   /** Labels drawn transparent (e.g. background in an overlay). */
@@ -130,18 +123,18 @@ export function labelRaster(labels: Labels, bw = labels.w, bh = labels.h, o: Lab
       }
     }
   }
-  return pngDataURI(encodePNG(px, ow, oh));
+  return rgbDataURI(px, ow, oh);
 }
 
 /** An image reduced to exactly ow x oh (area average), RGB bytes. */
-function imageReduced(im: RGBImage, ow: number, oh: number): Uint8Array {
-  if (ow === im.w && oh === im.h) return im.data;
+function imageReduced(im: RgbImage, ow: number, oh: number): Uint8Array {
+  if (ow === im.width && oh === im.height) return im.rgb;
   const out = new Uint8Array(ow * oh * 3);
-  const plane = new Float32Array(im.w * im.h);
+  const plane = new Float32Array(im.width * im.height);
   for (let c = 0; c < 3; c++) {
-    for (let i = 0; i < plane.length; i++) plane[i] = im.data[3 * i + c]!;
+    for (let i = 0; i < plane.length; i++) plane[i] = im.rgb[3 * i + c]!;
     // Labels are sampled nearest; an image larger than the box is averaged down.
-    const red = ow <= im.w && oh <= im.h ? reduceArea(plane, im.h, im.w, oh, ow) : nearestPlane(plane, im.h, im.w, oh, ow);
+    const red = ow <= im.width && oh <= im.height ? reduceArea(plane, im.height, im.width, oh, ow) : nearestPlane(plane, im.height, im.width, oh, ow);
     for (let i = 0; i < red.length; i++) out[3 * i + c] = Math.round(red[i]!);
   }
   return out;
@@ -154,9 +147,9 @@ function nearestPlane(src: Float32Array, h: number, w: number, oh: number, ow: n
 }
 
 /** An RGB image at most bw x bh px (area average). */
-export function imageRaster(im: RGBImage, bw = im.w, bh = im.h): string {
-  const [ow, oh] = rasterSize(im.w, im.h, bw, bh);
-  return pngDataURI(encodePNG(imageReduced(im, ow, oh), ow, oh));
+export function imageRaster(im: RgbImage, bw = im.width, bh = im.height): string {
+  const [ow, oh] = rasterSize(im.width, im.height, bw, bh);
+  return rgbDataURI(imageReduced(im, ow, oh), ow, oh);
 }
 
 /** A vertical (bottom = low) or horizontal colour strip of a map, n px long. */
@@ -168,12 +161,12 @@ export function colorStrip(scale: ColorScale, n: number, vertical = true): strin
     const k = 3 * Math.round(t * 255);
     px.set([table[k]!, table[k + 1]!, table[k + 2]!], 3 * i);
   }
-  return pngDataURI(vertical ? encodePNG(px, 1, n) : encodePNG(px, n, 1));
+  return vertical ? rgbDataURI(px, 1, n) : rgbDataURI(px, n, 1);
 }
 
 /** A small swatch of the ignore stripes (legend entry). */
 export function hatchSwatch(w: number, h: number): string {
   const px = new Uint8Array(w * h * 3);
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) px.set(ignoreHatch(x, y), 3 * (y * w + x));
-  return pngDataURI(encodePNG(px, w, h));
+  return rgbDataURI(px, w, h);
 }

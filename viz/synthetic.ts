@@ -2,19 +2,8 @@
  * Seeded synthetic data shaped like the model's taps, for tests, the benchmark and
  * demos without weights. Deterministic: the same seed gives the same arrays everywhere.
  */
-import type { ArrayND } from "./tensor.js";
-
-/** mulberry32: a tiny seeded PRNG, uniform in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import type { ArrayND } from "../core/arrays.js";
+import { prng } from "../core/prng.js";
 
 interface Blob {
   x: number;

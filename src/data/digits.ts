@@ -9,7 +9,8 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { rng, shuffle, hashSeed } from "./rng.js";
+import { prng } from "../../core/prng.js";
+import { shuffle, hashSeed } from "./rng.js";
 
 export const DIGIT_SIZE = 28;
 export const DIGIT_PIXELS = DIGIT_SIZE * DIGIT_SIZE;
@@ -96,7 +97,7 @@ export function splitDigits(digits: Digits, seed: number, f: SplitFractions = DE
   for (let d = 0; d < DIGIT_CLASSES; d++) {
     const members: number[] = [];
     for (let i = 0; i < digits.count; i++) if (digits.labels[i] === d) members.push(i);
-    shuffle(rng(hashSeed("split", seed, d)), members);
+    shuffle(prng(hashSeed("split", seed, d)), members);
     const nTest = Math.round(members.length * f.test);
     const nVal = Math.round(members.length * f.val);
     out.test.push(...members.slice(0, nTest));

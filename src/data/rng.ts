@@ -1,10 +1,11 @@
 /**
  * Seeded randomness for the data: every digit split, scene and training batch is a pure
  * function of (seed, what, index), so a run can be resumed at any step, a test scene can
- * be rebuilt alone, and two machines make the same data.
+ * be rebuilt alone, and two machines make the same data. The generator is core's prng
+ * (core/prng.ts); these are the draws the data makes from it.
  */
 
-import { prng } from "../../viz/synthetic.js";
+import type { Rng } from "../../core/prng.js";
 
 /** A 32-bit hash of numbers and strings (FNV-1a over their text, then a final mix). */
 export function hashSeed(...parts: readonly (number | string)[]): number {
@@ -17,13 +18,6 @@ export function hashSeed(...parts: readonly (number | string)[]): number {
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
   return h >>> 0;
-}
-
-/** A generator of floats in [0, 1) (mulberry32: small, fast, well mixed for this use). */
-export type Rng = () => number;
-
-export function rng(seed: number): Rng {
-  return prng(seed);
 }
 
 /** A float in [lo, hi). */

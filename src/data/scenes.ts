@@ -12,16 +12,15 @@
  * image can be rebuilt alone, and training can resume at any step.
  */
 import { DIGIT_CLASSES, DIGIT_SIZE, digitPixels, type DigitSplits, type Digits, type Split } from "./digits.js";
-import { DIGIT_CLASS_NAMES } from "../classes.js";
-import { IGNORE_LABEL } from "../../viz/palette.js";
+import { DIGIT_CLASS_NAMES } from "../../core/class-names/digits.js";
+import type { RgbImage } from "../../core/image.js";
+import { IGNORE_LABEL } from "../../core/labels.js";
+import { prng, type Rng } from "../../core/prng.js";
 import { drawDigit } from "./render.js";
-import { hashSeed, intBetween, rng, uniform, type Rng } from "./rng.js";
+import { hashSeed, intBetween, uniform } from "./rng.js";
 
-/** Background + the ten digits. */
+/** Background + the ten digits (their names: DIGIT_CLASS_NAMES; 255 = IGNORE_LABEL, not scored). */
 export const SEG_CLASSES = DIGIT_CLASSES + 1;
-export const SEG_CLASS_NAMES: readonly string[] = DIGIT_CLASS_NAMES;
-/** Pixels nobody can label (VOC's 255): left out of the loss and the metrics. */
-export const IGNORE = IGNORE_LABEL;
 /** Ink at or above this (0..1) is stroke; at or below BACKGROUND_MAX it is background. */
 export const STROKE_MIN = 0.5;
 export const BACKGROUND_MAX = 0.1;
@@ -52,7 +51,7 @@ export interface DigitImage {
 }
 
 export interface SegScene extends DigitImage {
-  /** Per pixel: 0 background, 1 + d for digit d, IGNORE. */
+  /** Per pixel: 0 background, 1 + d for digit d, IGNORE_LABEL. */
   readonly labels: Uint8Array;
 }
 
@@ -97,7 +96,7 @@ export function classifierImage(
   o: ClassifierImageOptions = CLASSIFIER_IMAGES,
   eachOnce = false,
 ): DigitImage & { label: number } {
-  const r = rng(hashSeed("classifier", src.seed, split, k));
+  const r = prng(hashSeed("classifier", src.seed, split, k));
   const pool = src.splits[split];
   const drawn = pick(r, pool);
   const index = eachOnce ? pool[k % pool.length]! : drawn;
@@ -120,7 +119,7 @@ function overlap(a: { x: number; y: number; s: number }, b: { x: number; y: numb
 
 /** Scene k of a split: digits from that split only, labels per pixel. */
 export function segScene(src: DigitSource, split: Split, k: number, o: SceneOptions = SEG_SCENES): SegScene {
-  const r = rng(hashSeed("scene", src.seed, split, k, o.size));
+  const r = prng(hashSeed("scene", src.seed, split, k, o.size));
   const n = intBetween(r, o.digits[0], o.digits[1]);
   const boxes: { x: number; y: number; s: number }[] = [];
   const placed: PlacedDigit[] = [];
@@ -144,7 +143,7 @@ export function segScene(src: DigitSource, split: Split, k: number, o: SceneOpti
 /**
  * Draws placed digits and labels every pixel: the ink is the brightest digit's; a pixel
  * is that digit's class where its ink >= STROKE_MIN and no other digit's is, background
- * where all ink <= BACKGROUND_MAX, and IGNORE in between (the anti-aliased stroke border)
+ * where all ink <= BACKGROUND_MAX, and IGNORE_LABEL in between (the anti-aliased stroke border)
  * or where two strokes cross.
  */
 export function renderScene(digits: Digits, size: number, placed: readonly PlacedDigit[]): SegScene {
@@ -175,7 +174,7 @@ export function renderScene(digits: Digits, size: number, placed: readonly Place
     const v = best[j]!;
     if (v <= BACKGROUND_MAX) labels[j] = 0;
     else if (v >= STROKE_MIN && second[j]! < STROKE_MIN) labels[j] = 1 + placed[owner[j]!]!.label;
-    else labels[j] = IGNORE;
+    else labels[j] = IGNORE_LABEL;
   }
   return { size, pixels: toBytes(best), digits: placed, labels };
 }
@@ -187,7 +186,7 @@ function toBytes(ink: Float32Array): Uint8Array {
 }
 
 /** A grey image as RGB (what Model.inputFromImage and the figures take). */
-export function toRgb(img: DigitImage): { width: number; height: number; rgb: Uint8Array } {
+export function toRgb(img: DigitImage): RgbImage {
   const rgb = new Uint8Array(img.pixels.length * 3);
   for (let i = 0; i < img.pixels.length; i++) rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = img.pixels[i]!;
   return { width: img.size, height: img.size, rgb };

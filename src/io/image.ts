@@ -1,5 +1,5 @@
 /**
- * PNG and JPEG in and out, as plain RGB bytes (what the network's preprocessing takes).
+ * PNG and JPEG in, as plain RGB bytes (an RgbImage: what the network's preprocessing takes).
  *
  * Decisions:
  * - The type comes from the magic bytes, not the file name: a ".png" that is really a JPEG
@@ -14,13 +14,11 @@
  */
 import jpeg from "jpeg-js";
 import { PNG } from "pngjs";
+import type { RgbImage } from "../../core/image.js";
 import { describeContent } from "./npy.js";
 
-export interface DecodedImage {
-  readonly width: number;
-  readonly height: number;
-  /** width * height * 3 bytes, row-major, RGB. */
-  readonly rgb: Uint8Array;
+/** A decoded file: the image (width * height * 3 bytes, row-major, RGB) and where it came from. */
+export interface DecodedImage extends RgbImage {
   readonly format: "png" | "jpeg";
   /** The file had an alpha channel / transparency, composited over white. */
   readonly hadAlpha: boolean;
@@ -201,25 +199,4 @@ function orient(src: Uint8Array, w: number, h: number, o: number): { width: numb
     }
   }
   return { width: W, height: H, rgb: out };
-}
-
-/** Encode RGB (w*h*3 bytes) or RGBA (w*h*4 bytes) pixels, row-major, as an 8-bit PNG. */
-export function encodePng(width: number, height: number, pixels: Uint8Array | Uint8ClampedArray): Uint8Array {
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
-    throw new Error(`encodePng: invalid size ${width}x${height}`);
-  }
-  const n = width * height;
-  let colorType: 2 | 6;
-  if (pixels.length === n * 3) colorType = 2;
-  else if (pixels.length === n * 4) colorType = 6;
-  else {
-    throw new Error(`encodePng: ${width}x${height} needs ${n * 3} (RGB) or ${n * 4} (RGBA) bytes, got ${pixels.length}`);
-  }
-  const data = Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength);
-  const out = PNG.sync.write({ width, height, data } as PNG, {
-    colorType,
-    inputColorType: colorType,
-    inputHasAlpha: colorType === 6,
-  });
-  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }

@@ -3,7 +3,7 @@
  * CLI (`segment --max-side`), a browser page and a test turn the same photo into the same
  * network input, byte for byte. (The explorer uses it through explorer/image.ts.)
  */
-import type { RgbImage } from "../model.js";
+import type { RgbImage } from "../../core/image.js";
 
 /**
  * Resize RGB pixels to h x w. Shrinking averages the exact area each output pixel

@@ -1,4 +1,5 @@
-import type { CoordMap, ModelName, NetNode, NetSpec, Op } from "./spec.js";
+import type { CoordMap } from "../../core/coord-map.js";
+import type { ModelName, NetNode, NetSpec, Op } from "./spec.js";
 
 /**
  * Builds a NetSpec one blob at a time, and tracks each blob's coordinate map so that

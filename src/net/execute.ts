@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { Params } from "../weights/types.js";
 import { blobShapes } from "./geometry.js";
 import { paramSpecs } from "./params.js";
-import { splitConvFilter } from "../backend.js";
+import { splitConvFilter } from "./filter-chunks.js";
 import { tapNames, type NetNode, type NetSpec } from "./spec.js";
 import { DECONV_BAND, bandedUpsampling, fusedUpsamplings, isBlockUpsampling, wasmKeepsConvBuffers } from "./strategy.js";
 

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { bilinearFilter } from "../bilinear.js";
+import { bilinearFilter } from "../../core/bilinear.js";
 import type { Params } from "../weights/types.js";
 import { paramSpecs, type ParamSpec } from "./params.js";
 import type { NetSpec } from "./spec.js";

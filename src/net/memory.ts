@@ -18,8 +18,8 @@
  *   per output pixel and kernel tap); pooling keeps its indirection buffer too.
  * Budgets (see MemoryLimits): 32-bit WebAssembly addresses 4 GiB in all, of which a plan
  * may use MEMORY_HEADROOM (the allocator fragments); WebGPU binds a buffer whole, so no
- * tensor may exceed its binding limit; WebGL caps texture sides (the caller supplies
- * that test, see tensorFits).
+ * tensor may exceed its binding limit; WebGL caps texture sides (webglLimits in
+ * webgl-textures.ts tests each tensor with tfjs's own texture shapes, see tensorFits).
  */
 import { InputSizeError, blobShapes, minInputSize } from "./geometry.js";
 import { widthText } from "../vgg16.js";
@@ -28,6 +28,7 @@ import { tapNames, type NetNode, type NetSpec } from "./spec.js";
 import { DECONV_BAND, bandedUpsampling, fusedUpsamplings, hasIndirection, isBlockUpsampling, wasmKeepsConvBuffers } from "./strategy.js";
 
 export { DECONV_BAND, wasmKeepsConvBuffers } from "./strategy.js";
+export { textureFits, webglLimits, type TextureShapeFn } from "./webgl-textures.js";
 
 const FLOAT = 4;
 /** wasm32 pointers. */
@@ -259,7 +260,7 @@ export function passMemory(spec: NetSpec, h: number, w: number, backend: string,
   return { height: h, width: w, backend, weights, peak, peakLayer, largest, perLayer };
 }
 
-/** What a backend can hold (from backend.ts's memoryLimits(), or the caller's own). */
+/** What a backend can hold (from backends/limits.ts's memoryLimits(), or the caller's own). */
 export interface MemoryLimits {
   /** The tfjs backend: "wasm", "cpu", "webgpu", "webgl". */
   readonly backend: string;

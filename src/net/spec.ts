@@ -4,6 +4,7 @@
  * (execute.ts), the geometry (shapes, receptive fields, crops: geometry.ts), the
  * parameter list (params.ts) and weight loading.
  */
+import type { CoordMap } from "../../core/coord-map.js";
 
 export type ModelName = "vgg16" | "vgg16-fcn" | "fcn32s" | "fcn16s" | "fcn8s";
 
@@ -51,16 +52,6 @@ export interface NetNode {
   readonly inputs: readonly string[];
 }
 
-/**
- * Affine map from input-image coordinates to a blob's coordinates, per spatial axis:
- * blob = a * image + b (Caffe's coord_map). a is 1/stride; b places the blob's pixel
- * centres on the image.
- */
-export interface CoordMap {
-  readonly a: number;
-  readonly b: number;
-}
-
 export interface NetSpec {
   readonly model: ModelName;
   readonly classes: number;
@@ -68,7 +59,7 @@ export interface NetSpec {
   readonly nodes: readonly NetNode[];
   /** Blob holding the network's result. */
   readonly output: string;
-  /** Coordinate map of every blob that has one (a classifier's fc layers have none). */
+  /** Coordinate map (core/coord-map.ts: blob = a * image + b) of every blob that has one (a classifier's fc layers have none). */
   readonly coords: ReadonlyMap<string, CoordMap>;
   /** A fixed input side (the classifier's 224), or null for a fully convolutional net. */
   readonly fixedInput: number | null;

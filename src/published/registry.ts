@@ -4,7 +4,9 @@
  * them too. Where each fact comes from is written next to it; nothing here is measured
  * by this project, and a size nobody published is left undefined rather than guessed.
  */
-import { IMAGENET_CLASS_NAMES, PASCAL_CONTEXT_CLASS_NAMES, VOC_CLASS_NAMES } from "../classes.js";
+import { IMAGENET_CLASS_NAMES } from "../../core/class-names/imagenet.js";
+import { PASCAL_CONTEXT_CLASS_NAMES } from "../../core/class-names/pascal-context.js";
+import { VOC_CLASS_NAMES } from "../../core/class-names/voc.js";
 import { modelSpec } from "../models/index.js";
 import { countParams, paramSpecs } from "../net/params.js";
 import type { ModelName } from "../net/spec.js";

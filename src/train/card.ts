@@ -14,8 +14,9 @@ import { FCN_STAGES, type PipelineConfig } from "./config.js";
 import type { Results } from "./evaluate.js";
 import { formatDuration } from "./progress.js";
 import { classifierSpec, fcnSpec, FCN_STAGE_DEFS, type PipelineContext } from "./stages.js";
-import { STROKE_MIN, BACKGROUND_MAX, SEG_CLASSES, SEG_CLASS_NAMES } from "../data/scenes.js";
-import { segmentationMetrics } from "../../viz/metrics.js";
+import { STROKE_MIN, BACKGROUND_MAX, SEG_CLASSES } from "../data/scenes.js";
+import { DIGIT_CLASS_NAMES } from "../../core/class-names/digits.js";
+import { segmentationMetrics } from "../../core/metrics.js";
 
 /** Table 2 of the paper (VOC2011 val subset), for comparison. */
 const PAPER: Record<string, readonly [number, number, number, number]> = {
@@ -101,7 +102,7 @@ function perClassTable(r: Results): string[] {
   const total = support.reduce((a, b) => a + b, 0);
   const out = ["IU per class on the test scenes (percent), with each class's share of the scored pixels:", "", `| class | share | ${stages.join(" | ")} |`, `|---|---:|${stages.map(() => "---:").join("|")}|`];
   for (let c = 0; c < SEG_CLASSES; c++) {
-    out.push(`| ${SEG_CLASS_NAMES[c]} | ${((100 * support[c]!) / total).toFixed(1)} | ${ius.map((iu) => (Number.isNaN(iu[c]!) ? "-" : f1(iu[c]!))).join(" | ")} |`);
+    out.push(`| ${DIGIT_CLASS_NAMES[c]} | ${((100 * support[c]!) / total).toFixed(1)} | ${ius.map((iu) => (Number.isNaN(iu[c]!) ? "-" : f1(iu[c]!))).join(" | ")} |`);
   }
   return out;
 }

@@ -8,7 +8,7 @@
  *       [--work out/train] [--models models] [--backend wasm]
  */
 import { parseArgs } from "node:util";
-import { describeBackend, useBackend } from "../backend.js";
+import { describeBackend, useBackend } from "../backends/index.js";
 import { registerWasmTrainingKernels } from "./wasm-kernels.js";
 import { PRESETS, STAGES, type PipelineConfig, type Stage } from "./config.js";
 import { isFcnStage, runClassifier, runFcnStage, type PipelineContext } from "./stages.js";

@@ -1,6 +1,6 @@
 /**
  * Stage 4: every FCN scored on the test scenes with the paper's four metrics (the
- * confusion matrix and metrics of viz/metrics.ts, i.e. score.py), from the shipped
+ * confusion matrix and metrics of core/metrics.ts, i.e. score.py), from the shipped
  * weight files as a user would load them, and the model card written from the results.
  *
  * Two sets of figures: on `testScenes` test scenes (the card's table), and on the first
@@ -12,8 +12,9 @@ import { readFile } from "node:fs/promises";
 import { writeFileAtomic } from "../io/files.js";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { confusionMatrix, emptyConfusion, segmentationMetrics, type Confusion, type SegMetrics } from "../../viz/metrics.js";
-import { segScene, IGNORE, SEG_CLASSES, type SegScene } from "../data/scenes.js";
+import { confusionMatrix, emptyConfusion, segmentationMetrics, type Confusion, type SegMetrics } from "../../core/metrics.js";
+import { segScene, SEG_CLASSES, type SegScene } from "../data/scenes.js";
+import { IGNORE_LABEL } from "../../core/labels.js";
 import { modelFromWeights, withBilinear } from "../load.js";
 import type { Model } from "../model.js";
 import { readWeights } from "../weights/index.js";
@@ -81,7 +82,7 @@ export async function evaluateOnScenes(
   for (let k = 0; k < n; k++) {
     const s = scene(k);
     const pred = await predictLabels(model, s);
-    confusionMatrix({ data: s.labels, shape: [s.size, s.size] }, { data: pred, shape: [s.size, s.size] }, SEG_CLASSES, { ignore: IGNORE, into: conf });
+    confusionMatrix({ data: s.labels, shape: [s.size, s.size] }, { data: pred, shape: [s.size, s.size] }, SEG_CLASSES, { ignore: IGNORE_LABEL, into: conf });
     if (k + 1 === prefix) head = { n: conf.n, counts: Float64Array.from(conf.counts) };
     onScene?.(k);
   }

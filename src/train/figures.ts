@@ -6,9 +6,10 @@
 import { existsSync } from "node:fs";
 import { ensureDir, writeFileAtomic } from "../io/files.js";
 import { join } from "node:path";
-import { classColors, cssToRgb, vocColor } from "../../viz/palette.js";
-import { SEG_CLASS_NAMES, type SegScene } from "../data/scenes.js";
-import { encodePng } from "../io/image.js";
+import { classColors, cssToRgb, vocColor } from "../../core/palette.js";
+import { type SegScene } from "../data/scenes.js";
+import { DIGIT_CLASS_NAMES } from "../../core/class-names/digits.js";
+import { encodePng } from "../../core/png.js";
 import { modelFromWeights } from "../load.js";
 import { readWeights } from "../weights/index.js";
 import { FCN_STAGES } from "./config.js";
@@ -53,7 +54,7 @@ export function sceneColor(s: { size: number; pixels: Uint8Array }): (x: number,
 }
 
 /** The digit models' class colours (viz's categorical palette, chosen by their class names). */
-const DIGIT_COLORS = classColors(SEG_CLASS_NAMES).map(cssToRgb);
+const DIGIT_COLORS = classColors(DIGIT_CLASS_NAMES).map(cssToRgb);
 
 /** A label map in the digit models' colours (0 black; 255, ignore, the VOC border colour). */
 export function labelColor(labels: ArrayLike<number>, size: number): (x: number, y: number) => readonly [number, number, number] {

@@ -5,7 +5,7 @@
  * the finer net starts out computing exactly what the coarser one did, upsampled; new
  * upsampling layers start bilinear. (VGG16 -> FCN-32s is the library's `surgery`.)
  */
-import { bilinearFilter } from "../bilinear.js";
+import { bilinearFilter } from "../../core/bilinear.js";
 import { paramSpecs } from "../net/params.js";
 import type { NetSpec } from "../net/spec.js";
 import type { HostParams } from "../weights/types.js";

@@ -19,7 +19,8 @@ import { ensureDir, writeFileAtomic } from "../io/files.js";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { DIGIT_CLASSES, loadDigits, splitDigits } from "../data/digits.js";
-import { classifierImage, SEG_CLASSES, SEG_CLASS_NAMES, segScene, type DigitSource } from "../data/scenes.js";
+import { classifierImage, SEG_CLASSES, segScene, type DigitSource } from "../data/scenes.js";
+import { DIGIT_CLASS_NAMES } from "../../core/class-names/digits.js";
 import { hashSeed } from "../data/rng.js";
 import { modelSpec } from "../models/index.js";
 import { randomParams, surgery } from "../net/init.js";
@@ -125,7 +126,7 @@ async function saveWeights(ctx: PipelineContext, stage: string, spec: NetSpec, p
  * (0) or digit d (d + 1).
  */
 function classNamesOf(spec: NetSpec): readonly string[] {
-  return spec.model === "vgg16" ? SEG_CLASS_NAMES.slice(1) : SEG_CLASS_NAMES;
+  return spec.model === "vgg16" ? DIGIT_CLASS_NAMES.slice(1) : DIGIT_CLASS_NAMES;
 }
 
 /** The weights a stage wrote, as full parameters (implicit bilinear layers rebuilt). */

@@ -1,4 +1,4 @@
-import { useBackend, type BackendInfo } from "../../src/backend.js";
+import { useBackend, type BackendInfo } from "../../src/backends/index.js";
 
 /**
  * Start webgpu, or skip the calling test with the precise reason it cannot start here.

@@ -1,6 +1,7 @@
 import { PNG } from "pngjs";
 import { describe, expect, it } from "vitest";
-import { DIGIT_CLASS_NAMES, PASCAL_CONTEXT_CLASS_NAMES } from "../../src/classes.js";
+import { DIGIT_CLASS_NAMES } from "../../core/class-names/digits.js";
+import { PASCAL_CONTEXT_CLASS_NAMES } from "../../core/class-names/pascal-context.js";
 import {
   CATEGORICAL_PALETTE,
   classColors,
@@ -14,7 +15,7 @@ import {
   paletteFor,
   scoreMaps,
   segmentationOverlay,
-  VOC_CLASSES,
+  VOC_CLASS_NAMES,
   VOC_PALETTE,
   vocColor,
 } from "../../viz/index.js";
@@ -57,11 +58,11 @@ describe("VOC palette", () => {
     expect(new Set(Array.from({ length: 21 }, (_, i) => labelCss(i))).size).toBe(21);
   });
   it("has the 21 VOC classes in order", () => {
-    expect(VOC_CLASSES).toHaveLength(21);
-    expect(VOC_CLASSES[0]).toBe("background");
-    expect(VOC_CLASSES[1]).toBe("aeroplane");
-    expect(VOC_CLASSES[15]).toBe("person");
-    expect(VOC_CLASSES[20]).toBe("tvmonitor");
+    expect(VOC_CLASS_NAMES).toHaveLength(21);
+    expect(VOC_CLASS_NAMES[0]).toBe("background");
+    expect(VOC_CLASS_NAMES[1]).toBe("aeroplane");
+    expect(VOC_CLASS_NAMES[15]).toBe("person");
+    expect(VOC_CLASS_NAMES[20]).toBe("tvmonitor");
     expect(labelName(255)).toBe("ignore (255)");
     expect(labelCss(15)).toBe("#c08080");
   });
@@ -145,8 +146,8 @@ describe("class colours follow the class names", () => {
   it("digit names get the categorical palette, every other list VOC's colours by label", () => {
     expect(paletteFor(DIGIT_CLASS_NAMES)).toBe("categorical");
     expect(classColors(DIGIT_CLASS_NAMES)).toEqual(CATEGORICAL_PALETTE.map(hex));
-    expect(paletteFor(VOC_CLASSES)).toBe("voc");
-    expect(classColors(VOC_CLASSES)).toEqual(VOC_CLASSES.map((_, l) => labelCss(l)));
+    expect(paletteFor(VOC_CLASS_NAMES)).toBe("voc");
+    expect(classColors(VOC_CLASS_NAMES)).toEqual(VOC_CLASS_NAMES.map((_, l) => labelCss(l)));
     expect(classColors(PASCAL_CONTEXT_CLASS_NAMES)).toHaveLength(60);
     expect(classColors(PASCAL_CONTEXT_CLASS_NAMES)[59]).toBe(hex(vocColor(59)));
     // Eleven classes with other names are not the digits.
@@ -155,7 +156,7 @@ describe("class colours follow the class names", () => {
   it("the palette can be chosen, and a list too long for the categorical one is refused", () => {
     expect(classColors(DIGIT_CLASS_NAMES, "voc")[1]).toBe("#800000");
     expect(classColors(["background", "a", "b"], "categorical")).toEqual(CATEGORICAL_PALETTE.slice(0, 3).map(hex));
-    expect(() => classColors(VOC_CLASSES, "categorical")).toThrow(/11 colours, 21 classes need palette "voc"/);
+    expect(() => classColors(VOC_CLASS_NAMES, "categorical")).toThrow(/11 colours, 21 classes need palette "voc"/);
     expect(cssToRgb("#2277ff")).toEqual([0x22, 0x77, 0xff]);
     expect(() => cssToRgb("not a colour")).toThrow(/not a CSS colour/);
   });
@@ -197,7 +198,7 @@ describe("class colours follow the class names", () => {
     expect([...new Set(scale.map((s) => s[1]))]).toEqual(digitCss);
   });
   it("VOC names keep VOC's colours, and explicit classColors win over the names", () => {
-    const sm = scoreMaps(scores, { classNames: VOC_CLASSES.slice(0, 11), panelSize: 60 }).toSVG();
+    const sm = scoreMaps(scores, { classNames: VOC_CLASS_NAMES.slice(0, 11), panelSize: 60 }).toSVG();
     expect([...rasterColors(sm)].sort()).toEqual(Array.from({ length: 11 }, (_, l) => labelCss(l)).sort());
     const mine = Array.from({ length: 11 }, (_, l) => hex([l * 20, 255 - l * 20, 7]));
     const given = scoreMaps(scores, { classNames: DIGIT_CLASS_NAMES, classColors: mine, panelSize: 60 }).toSVG();

@@ -15,14 +15,15 @@ import {
   resetPlotlySession,
   show,
   topChannels,
-  VOC_CLASSES,
+  VOC_CLASS_NAMES,
 } from "../../viz/index.js";
 import { inferInputs } from "../../viz/figures/architecture.js";
 import { createSvg, text } from "../../viz/svg.js";
-import { encodePNG, reduceArea } from "../../viz/raster.js";
+import { encodePng, FIGURE_PNG } from "../../core/png.js";
+import { reduceArea } from "../../viz/raster.js";
 import { textWidth } from "../../viz/text.js";
 import { syntheticScores } from "../../viz/synthetic.js";
-import { bilinearKernelInfo } from "../../src/bilinear.js";
+import { bilinearKernelInfo } from "../../core/bilinear.js";
 import { geometry } from "./figures.js";
 import { pngStats } from "./helpers.js";
 import { PNG } from "pngjs";
@@ -66,7 +67,7 @@ describe("array inputs", () => {
     expect(asLabels({ data: [1, 2, 3, 4], shape: [1, 2, 2] })).toMatchObject({ h: 2, w: 2 });
     expect(() => asLabels({ data: new Float32Array(12), shape: [2, 2, 3] })).toThrow(/argmax/);
     const rgba = { width: 2, height: 1, data: Uint8Array.from([1, 2, 3, 255, 4, 5, 6, 255]) };
-    expect([...asRGB(rgba).data]).toEqual([1, 2, 3, 4, 5, 6]);
+    expect([...asRGB(rgba).rgb]).toEqual([1, 2, 3, 4, 5, 6]);
   });
   it("topChannels ranks by mean activation", () => {
     const t = { data: Float32Array.from([0, 5, 1, /**/ 0, 5, 3]), shape: [1, 1, 2, 3] };
@@ -84,7 +85,7 @@ describe("rasters and colours", () => {
   });
   it("encodes an RGB PNG that decodes to the same pixels", () => {
     const px = Uint8Array.from([255, 0, 0, 0, 255, 0, 0, 0, 255, 10, 20, 30]);
-    const png = PNG.sync.read(encodePNG(px, 2, 2));
+    const png = PNG.sync.read(Buffer.from(encodePng(2, 2, px, FIGURE_PNG)));
     expect([png.width, png.height]).toEqual([2, 2]);
     expect([...png.data]).toEqual([255, 0, 0, 255, 0, 255, 0, 255, 0, 0, 255, 255, 10, 20, 30, 255]);
   });
@@ -137,7 +138,7 @@ describe("plotly", () => {
     expect(heat.z[2]![3]).toBe(best[2 * 6 + 3]);
     const lines = heat.text[2]![3]!.split("<br>");
     expect(lines).toHaveLength(3);
-    expect(lines[0]!.startsWith(VOC_CLASSES[best[2 * 6 + 3]!]!)).toBe(true);
+    expect(lines[0]!.startsWith(VOC_CLASS_NAMES[best[2 * 6 + 3]!]!)).toBe(true);
     const v = s.data[(2 * 6 + 3) * 21 + best[2 * 6 + 3]!]!;
     expect(lines[0]).toContain(v.toFixed(2));
     expect(JSON.parse(JSON.stringify(fig.spec))).toEqual(fig.spec);

@@ -1,7 +1,7 @@
 import { scaleLinear } from "d3";
 import { colorScale, extent, lut } from "../colors.js";
 import { drawColorBar, drawTitle, fmt, measureColorBar, measureTitle, PANEL_TITLE_H, panelTitle } from "../components.js";
-import { bilinearKernelInfo } from "../../src/bilinear.js";
+import { bilinearKernelInfo } from "../../core/bilinear.js";
 import { PlotlyFigure, type Figure } from "../figure.js";
 import { plotlyTitle } from "../plotly.js";
 import { scalarRaster } from "../raster.js";

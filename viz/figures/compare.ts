@@ -1,11 +1,14 @@
 import { drawLegend, drawTitle, measureLegend, measureTitle, PANEL_TITLE_H, panelTitle, pct, type LegendItem } from "../components.js";
 import type { Figure } from "../figure.js";
-import { scoreSegmentation } from "../metrics.js";
-import { IGNORE_LABEL, labelColors, labelName, VOC_CLASSES } from "../palette.js";
+import { scoreSegmentation } from "../../core/metrics.js";
+import { IGNORE_LABEL } from "../../core/labels.js";
+import { labelColors, labelName } from "../../core/palette.js";
+import { VOC_CLASS_NAMES } from "../../core/class-names/voc.js";
 import { imageRaster, labelRaster } from "../raster.js";
 import { FONT, INK, MAX_WIDTH, SPACE } from "../style.js";
 import { createSvg, frame, image, text } from "../svg.js";
-import { asLabels, asRGB, type ArrayND, type ImageInput } from "../tensor.js";
+import { asLabels, type ArrayND } from "../../core/arrays.js";
+import { asRGB, type ImageInput } from "../../core/image.js";
 
 /** One image of the comparison: its predictions by name, and optionally the truth. */
 export interface ComparisonRow {
@@ -36,7 +39,7 @@ export interface CompareOptions {
  */
 export function compareModels(rows: readonly ComparisonRow[], o: CompareOptions = {}): Figure {
   if (!rows.length) throw new Error("compareModels: no rows");
-  const names = o.classNames ?? VOC_CLASSES;
+  const names = o.classNames ?? VOC_CLASS_NAMES;
   const colors = labelColors(names, o.classColors);
   const models = Object.keys(rows[0]!.predictions);
   const hasTruth = rows.some((r) => r.truth);
@@ -53,12 +56,12 @@ export function compareModels(rows: readonly ComparisonRow[], o: CompareOptions 
       const p = r.predictions[m];
       if (!p) throw new Error(`compareModels: row ${ri} has no prediction "${m}"`);
       const l = asLabels(p, `row ${ri} ${m}`);
-      if (l.h !== img.h || l.w !== img.w) throw new Error(`compareModels: row ${ri} ${m} is ${l.h}×${l.w}, the image ${img.h}×${img.w}`);
+      if (l.h !== img.height || l.w !== img.width) throw new Error(`compareModels: row ${ri} ${m} is ${l.h}×${l.w}, the image ${img.height}×${img.width}`);
       return l;
     });
     const truth = r.truth ? asLabels(r.truth, `row ${ri} truth`) : undefined;
     const scores = showScores && r.truth ? models.map((m) => scoreSegmentation(r.truth!, r.predictions[m]!, Math.max(names.length, 21))) : undefined;
-    return { img, preds, truth, scores, ph: Math.round((pw * img.h) / img.w) };
+    return { img, preds, truth, scores, ph: Math.round((pw * img.height) / img.width) };
   });
   // Legend: every class in any panel.
   const present = new Set<number>();

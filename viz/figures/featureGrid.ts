@@ -4,7 +4,7 @@ import type { Figure } from "../figure.js";
 import { scalarRaster } from "../raster.js";
 import { FONT, INK, MAX_WIDTH, SPACE } from "../style.js";
 import { createSvg, frame, image, text } from "../svg.js";
-import { asHWC, channel, type ArrayND } from "../tensor.js";
+import { asHWC, channel, type ArrayND } from "../../core/arrays.js";
 import { fitText } from "../text.js";
 
 export interface FeatureGridOptions {

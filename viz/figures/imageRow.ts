@@ -3,7 +3,7 @@ import type { Figure } from "../figure.js";
 import { imageRaster } from "../raster.js";
 import { INK, MAX_WIDTH, SPACE } from "../style.js";
 import { createSvg, frame, image } from "../svg.js";
-import { asRGB, type ImageInput } from "../tensor.js";
+import { asRGB, type ImageInput } from "../../core/image.js";
 
 export interface ImageRowItem {
   /** An RGB image: { data, shape: [h, w, 3] } (0..255) or { width, height, data }. */
@@ -36,8 +36,8 @@ export function imageRow(items: readonly ImageRowItem[], o: ImageRowOptions = {}
     const zoom = it.zoom ?? 1;
     if (!(zoom > 0 && Number.isFinite(zoom))) throw new Error(`imageRow: zoom of "${it.title}" must be a positive number, got ${zoom}`);
     // An image wider than the figure can be is drawn at the figure's width.
-    const z = Math.min(zoom, room / im.w);
-    return { im, title: it.title, w: Math.max(1, Math.round(im.w * z)), h: Math.max(1, Math.round(im.h * z)) };
+    const z = Math.min(zoom, room / im.width);
+    return { im, title: it.title, w: Math.max(1, Math.round(im.width * z)), h: Math.max(1, Math.round(im.height * z)) };
   });
   // Rows: as many images as fit in MAX_WIDTH (at least one per row).
   const rows: (typeof panels)[] = [[]];
@@ -67,11 +67,11 @@ export function imageRow(items: readonly ImageRowItem[], o: ImageRowOptions = {}
     for (const p of row) {
       panelTitle(svg, x, y, p.w, p.title, { bold: true });
       // Raster at most at the displayed size; zoomed-in panels stay pixelated.
-      image(svg, x, y, p.w, p.h, imageRaster(p.im, p.w, p.h), p.w < p.im.w);
+      image(svg, x, y, p.w, p.h, imageRaster(p.im, p.w, p.h), p.w < p.im.width);
       frame(svg, x, y, p.w, p.h, INK.grid, 0.6);
       x += p.w + SPACE.gap;
     }
     y += rowHs[ri]! + SPACE.gap + PANEL_TITLE_H;
   });
-  return root.figure(`${title.title}: ${panels.map((p) => `${p.title} (${p.im.h}×${p.im.w})`).join(" | ")}`);
+  return root.figure(`${title.title}: ${panels.map((p) => `${p.title} (${p.im.height}×${p.im.width})`).join(" | ")}`);
 }

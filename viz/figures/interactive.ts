@@ -1,11 +1,12 @@
 import { drawLegend, drawTitle, measureLegend, measureTitle, type LegendItem } from "../components.js";
 import { PlotlyFigure } from "../figure.js";
-import { labelColors, labelName, VOC_CLASSES } from "../palette.js";
+import { labelColors, labelName } from "../../core/palette.js";
+import { VOC_CLASS_NAMES } from "../../core/class-names/voc.js";
 import { plotlyTitle, type PlotlySpec } from "../plotly.js";
 import { labelRaster, reduceArea } from "../raster.js";
 import { INK, SPACE } from "../style.js";
 import { createSvg, frame, image, text } from "../svg.js";
-import { asHWC, channel, type ArrayND } from "../tensor.js";
+import { asHWC, channel, type ArrayND } from "../../core/arrays.js";
 
 export interface InteractiveScoresOptions {
   /** Tap name for the title (default "score"). */
@@ -29,7 +30,7 @@ export interface InteractiveScoresOptions {
  */
 export function interactiveScores(scores: ArrayND, o: InteractiveScoresOptions = {}): PlotlyFigure {
   const m = asHWC(scores, "interactiveScores scores");
-  const names = o.classNames ?? VOC_CLASSES;
+  const names = o.classNames ?? VOC_CLASS_NAMES;
   const colors = labelColors(names, o.classColors);
   const maxSize = o.maxSize ?? 96;
   const f = Math.max(1, Math.ceil(Math.max(m.h, m.w) / maxSize));

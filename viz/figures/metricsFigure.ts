@@ -1,8 +1,9 @@
 import { colorScale } from "../colors.js";
 import { drawColorBar, drawTitle, measureColorBar, measureTitle, pct } from "../components.js";
 import type { Figure } from "../figure.js";
-import { segmentationMetrics, type Confusion } from "../metrics.js";
-import { labelColors, VOC_CLASSES } from "../palette.js";
+import { segmentationMetrics, type Confusion } from "../../core/metrics.js";
+import { labelColors } from "../../core/palette.js";
+import { VOC_CLASS_NAMES } from "../../core/class-names/voc.js";
 import { scalarRaster } from "../raster.js";
 import { ACCENT, FONT, INK, MAX_WIDTH, SPACE } from "../style.js";
 import { createSvg, frame, image, line, r, text } from "../svg.js";
@@ -27,7 +28,7 @@ export interface MetricsFigureOptions {
  * paper's four numbers: pixel accuracy, mean accuracy, mean IU, frequency weighted IU.
  */
 export function metricsFigure(conf: Confusion, o: MetricsFigureOptions = {}): Figure {
-  const names = o.classNames ?? VOC_CLASSES;
+  const names = o.classNames ?? VOC_CLASS_NAMES;
   const colors = labelColors(names, o.classColors);
   const met = segmentationMetrics(conf);
   const { n, counts } = conf;

@@ -1,10 +1,13 @@
 import { drawLegend, drawTitle, measureLegend, measureTitle, pct, type LegendItem } from "../components.js";
 import type { Figure } from "../figure.js";
-import { IGNORE_LABEL, labelColors, labelName, paletteFor, VOC_CLASSES } from "../palette.js";
+import { IGNORE_LABEL } from "../../core/labels.js";
+import { labelColors, labelName, paletteFor } from "../../core/palette.js";
+import { VOC_CLASS_NAMES } from "../../core/class-names/voc.js";
 import { imageRaster, labelRaster } from "../raster.js";
 import { INK, MAX_WIDTH, SPACE } from "../style.js";
 import { createSvg, frame, image } from "../svg.js";
-import { asLabels, asRGB, type ArrayND, type ImageInput } from "../tensor.js";
+import { asLabels, type ArrayND } from "../../core/arrays.js";
+import { asRGB, type ImageInput } from "../../core/image.js";
 
 export interface OverlayOptions {
   /** Label opacity over the image, 0..1 (default 0.55). */
@@ -30,8 +33,8 @@ export interface OverlayOptions {
 export function segmentationOverlay(img: ImageInput, labels: ArrayND, o: OverlayOptions = {}): Figure {
   const im = asRGB(img, "segmentationOverlay image");
   const lab = asLabels(labels, "segmentationOverlay labels");
-  if (lab.h !== im.h || lab.w !== im.w) throw new Error(`segmentationOverlay: labels are ${lab.h}×${lab.w} but the image is ${im.h}×${im.w}`);
-  const names = o.classNames ?? VOC_CLASSES;
+  if (lab.h !== im.height || lab.w !== im.width) throw new Error(`segmentationOverlay: labels are ${lab.h}×${lab.w} but the image is ${im.height}×${im.width}`);
+  const names = o.classNames ?? VOC_CLASS_NAMES;
   const colors = labelColors(names, o.classColors);
   const opacity = o.opacity ?? 0.55;
   if (!(opacity >= 0 && opacity <= 1)) throw new Error(`segmentationOverlay: opacity must be in 0..1, got ${opacity}`);
@@ -49,14 +52,14 @@ export function segmentationOverlay(img: ImageInput, labels: ArrayND, o: Overlay
   const legend = measureLegend(items, 260, 1);
   // The images and the legend within MAX_WIDTH.
   const room = MAX_WIDTH - 2 * SPACE.margin - SPACE.gap - 4 - legend.width - (panels - 1) * SPACE.gap;
-  const dw = Math.max(40, Math.min(Math.round(o.width ?? Math.min(im.w, 480)), Math.floor(room / panels)));
-  const dh = Math.round((dw * im.h) / im.w);
+  const dw = Math.max(40, Math.min(Math.round(o.width ?? Math.min(im.width, 480)), Math.floor(room / panels)));
+  const dh = Math.round((dw * im.height) / im.width);
   const imgsW = panels * dw + (panels - 1) * SPACE.gap;
   const contentW = imgsW + SPACE.gap + 4 + legend.width;
   const width = contentW + 2 * SPACE.margin;
   const title = {
     title: o.title ?? "Segmentation overlay",
-    subtitle: `${im.h}×${im.w} image · labels at ${Math.round(opacity * 100)}% opacity · ${o.classColors ? "given class colours" : paletteFor(names) === "voc" ? "VOC palette" : "categorical palette"}${hideBg ? ", background left clear" : ""}${counts.has(IGNORE_LABEL) ? " · stripes: ignore (255)" : ""}`,
+    subtitle: `${im.height}×${im.width} image · labels at ${Math.round(opacity * 100)}% opacity · ${o.classColors ? "given class colours" : paletteFor(names) === "voc" ? "VOC palette" : "categorical palette"}${hideBg ? ", background left clear" : ""}${counts.has(IGNORE_LABEL) ? " · stripes: ignore (255)" : ""}`,
   };
   const titleH = measureTitle(title, contentW);
   const height = SPACE.margin + titleH + Math.max(dh, legend.height) + SPACE.margin;

@@ -1,10 +1,11 @@
 import { drawLegend, drawTitle, fmt, fmtCoordMap, fmtPos, measureLegend, measureTitle, type LegendItem } from "../components.js";
 import type { Figure } from "../figure.js";
-import { blobRect, fitView, imageRect, toImage, union, type CoordMap } from "../geometry.js";
+import { blobRect, fitView, imageRect, union } from "../geometry.js";
+import { toImage, type CoordMap } from "../../core/coord-map.js";
 import { imageRaster } from "../raster.js";
 import { ACCENT, INK, SPACE } from "../style.js";
 import { createSvg, frame, image, r } from "../svg.js";
-import { asRGB, type ImageInput } from "../tensor.js";
+import { asRGB, type ImageInput } from "../../core/image.js";
 
 export interface ReceptiveFieldOptions {
   /** Output cell [row, col] (default: the middle cell). */
@@ -34,8 +35,8 @@ export interface ReceptiveFieldOptions {
  */
 export function receptiveFieldFigure(o: ReceptiveFieldOptions): Figure {
   const img = o.image ? asRGB(o.image) : undefined;
-  const H = img?.h ?? o.imageSize?.[0];
-  const W = img?.w ?? o.imageSize?.[1];
+  const H = img?.height ?? o.imageSize?.[0];
+  const W = img?.width ?? o.imageSize?.[1];
   if (H === undefined || W === undefined) throw new Error("receptiveFieldFigure: give imageSize [H, W] or image");
   const [gh, gw] = o.gridSize;
   const [ci, cj] = o.cell ?? [Math.floor(gh / 2), Math.floor(gw / 2)];

@@ -1,12 +1,15 @@
 import { autoScale, extent } from "../colors.js";
 import { cellGridPath, drawColorBar, drawLegend, drawTitle, fmt, fmtCoordMap, fmtPos, fmtPx, measureColorBar, measureLegend, measureTitle, PANEL_TITLE_H, panelTitle, type LegendItem } from "../components.js";
 import type { Figure } from "../figure.js";
-import { blobRect, fitView, imageRect, toImage, union, type CoordMap } from "../geometry.js";
-import { labelColors, labelName, VOC_CLASSES } from "../palette.js";
+import { blobRect, fitView, imageRect, union } from "../geometry.js";
+import { toImage, type CoordMap } from "../../core/coord-map.js";
+import { labelColors, labelName } from "../../core/palette.js";
+import { VOC_CLASS_NAMES } from "../../core/class-names/voc.js";
 import { imageRaster, labelRaster, scalarRaster } from "../raster.js";
 import { INK, MAX_WIDTH, SPACE } from "../style.js";
 import { createSvg, frame, group, image, r, type G } from "../svg.js";
-import { argmax, asHWC, asRGB, channel, type ArrayND, type ImageInput } from "../tensor.js";
+import { argmax, asHWC, channel, type ArrayND } from "../../core/arrays.js";
+import { asRGB, type ImageInput } from "../../core/image.js";
 
 export interface ScoreMapsOptions {
   /** Tap name (default "score_fr"). */
@@ -45,7 +48,7 @@ function cellLines(g: G, x: number, y: number, w: number, h: number, rows: numbe
  */
 export function scoreMaps(scores: ArrayND, o: ScoreMapsOptions = {}): Figure {
   const m = asHWC(scores, "scoreMaps scores");
-  const names = o.classNames ?? VOC_CLASSES;
+  const names = o.classNames ?? VOC_CLASS_NAMES;
   const colors = labelColors(names, o.classColors);
   const labels = argmax(scores);
   const counts = new Map<number, number>();
@@ -59,8 +62,8 @@ export function scoreMaps(scores: ArrayND, o: ScoreMapsOptions = {}): Figure {
   const scale = autoScale(lo, hi, lo < 0 && hi > 0);
 
   const img = o.image ? asRGB(o.image) : undefined;
-  const inH = img?.h ?? o.imageSize?.[0];
-  const inW = img?.w ?? o.imageSize?.[1];
+  const inH = img?.height ?? o.imageSize?.[0];
+  const inW = img?.width ?? o.imageSize?.[1];
   const showInput = o.coordMap !== undefined && inH !== undefined && inW !== undefined;
   const stride = o.coordMap ? 1 / o.coordMap.a : undefined;
 

@@ -1,11 +1,11 @@
 import { autoScale, extent } from "../colors.js";
 import { drawColorBar, drawTitle, fmt, measureColorBar, measureTitle, PANEL_TITLE_H, panelTitle } from "../components.js";
 import type { Figure } from "../figure.js";
-import { VOC_CLASSES } from "../palette.js";
+import { VOC_CLASS_NAMES } from "../../core/class-names/voc.js";
 import { scalarRaster } from "../raster.js";
 import { FONT, INK, SPACE } from "../style.js";
 import { createSvg, frame, image, text } from "../svg.js";
-import { asHWC, channel, type ArrayND } from "../tensor.js";
+import { asHWC, channel, type ArrayND } from "../../core/arrays.js";
 
 /** One named blob of a fusion. */
 export interface NamedTap {
@@ -40,7 +40,7 @@ const OP_W = 34;
 export function skipFusion(steps: readonly FusionStep[], o: SkipFusionOptions = {}): Figure {
   if (!steps.length) throw new Error("skipFusion: no steps");
   const cls = o.classIndex ?? 15;
-  const names = o.classNames ?? VOC_CLASSES;
+  const names = o.classNames ?? VOC_CLASS_NAMES;
   const rows = steps.map((s, si) => {
     const parts = [s.a, s.b, s.sum].map((t) => ({ name: t.name, m: asHWC(t.tap, `${t.name}`) }));
     const [pa, pb, ps] = parts;

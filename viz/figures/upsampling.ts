@@ -1,12 +1,14 @@
 import { autoScale, extent } from "../colors.js";
 import { drawColorBar, drawTitle, fmt, fmtPx, measureColorBar, measureTitle, PANEL_TITLE_H, panelTitle } from "../components.js";
 import type { Figure } from "../figure.js";
-import { blobRect, fitView, imageRect, union, type CoordMap, type Rect } from "../geometry.js";
-import { VOC_CLASSES } from "../palette.js";
+import { blobRect, fitView, imageRect, union, type Rect } from "../geometry.js";
+import type { CoordMap } from "../../core/coord-map.js";
+import { VOC_CLASS_NAMES } from "../../core/class-names/voc.js";
 import { imageRaster, scalarRaster } from "../raster.js";
 import { ACCENT, FONT, INK, MAX_WIDTH, SPACE } from "../style.js";
 import { arrow, createSvg, frame, image, r, text } from "../svg.js";
-import { asHWC, asRGB, channel, type ArrayND, type ImageInput } from "../tensor.js";
+import { asHWC, channel, type ArrayND } from "../../core/arrays.js";
+import { asRGB, type ImageInput } from "../../core/image.js";
 import { fitText } from "../text.js";
 
 /** One blob of the upsampling path. */
@@ -50,10 +52,10 @@ const ARROW_W = 44;
 export function upsamplingStages(stages: readonly UpsamplingStage[], o: UpsamplingOptions = {}): Figure {
   if (!stages.length) throw new Error("upsamplingStages: no stages");
   const cls = o.classIndex ?? 15;
-  const names = o.classNames ?? VOC_CLASSES;
+  const names = o.classNames ?? VOC_CLASS_NAMES;
   const img = o.image ? asRGB(o.image) : undefined;
-  const inH = img?.h ?? o.imageSize?.[0];
-  const inW = img?.w ?? o.imageSize?.[1];
+  const inH = img?.height ?? o.imageSize?.[0];
+  const inW = img?.width ?? o.imageSize?.[1];
   if (inH === undefined || inW === undefined) throw new Error("upsamplingStages: give imageSize [H, W] or image");
   const ms = stages.map((s) => asHWC(s.tap, `stage ${s.name}`));
   const maps = ms.map((m, i) => {

@@ -103,6 +103,122 @@ export async function prepareThreadedWasm(
   threads: number,
   opts: PrepareOptions = {},
 ): Promise<ThreadedWasmAttempt> {
+  checkThreadsPossible(wasm, threads);
+  const build = await findThreadedBuild(opts.wasmDir);
+
+  // ---- From here on, everything is undone by abandon().
+  let state: "trying" | "committed" | "abandoned" = "trying";
+  let trouble: ((e: Error) => void) | null = null;
+  const failed = new Promise<never>((_, reject) => {
+    trouble = (e) => {
+      trouble = null;
+      reject(e);
+    };
+  });
+  failed.catch(() => {}); // observed by the caller's race; never an unhandled rejection
+  const workers: import("node:worker_threads").Worker[] = [];
+  const PthreadWorker = pthreadWorkerClass(build, {
+    created: (w) => workers.push(w),
+    fail: (e) => trouble?.(e),
+    committed: () => state === "committed",
+  });
+
+  const restoreWorker = installWorkerGlobal(PthreadWorker);
+  const restoreCpus = pretendLogicalCores(build.os, 2 * threads);
+  const removeGlueListeners = glueListenerCleanup();
+
+  env.set("WASM_HAS_MULTITHREAD_SUPPORT", true);
+  wasm.setThreadsCount(threads);
+
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const timer = setTimeout(() => {
+    trouble?.(new Error(`the pthread pool did not load within ${timeoutMs} ms`));
+  }, timeoutMs);
+
+  const restoreCommon = () => {
+    clearTimeout(timer);
+    trouble = null;
+    restoreCpus();
+  };
+
+  return {
+    threads,
+    failed,
+    commit() {
+      if (state !== "trying") return;
+      state = "committed";
+      restoreCommon();
+      // Later pthreads (a pool grown past its 8 workers) need the shim too.
+      Object.defineProperty(globalThis, "Worker", {
+        configurable: true,
+        enumerable: false,
+        writable: true,
+        value: PthreadWorker,
+      });
+    },
+    abandon() {
+      if (state !== "trying") return;
+      state = "abandoned";
+      restoreCommon();
+      env.set("WASM_HAS_MULTITHREAD_SUPPORT", false);
+      wasm.setThreadsCount(-1);
+      for (const w of workers) void w.terminate().catch(() => {});
+      restoreWorker();
+      removeGlueListeners();
+    },
+  };
+}
+
+/** Make globalThis.Worker answer `worker` whatever the glue assigns to it; returns the undo. */
+function installWorkerGlobal(worker: unknown): () => void {
+  const g = globalThis as { Worker?: unknown };
+  const workerBefore = Object.getOwnPropertyDescriptor(globalThis, "Worker");
+  Object.defineProperty(globalThis, "Worker", {
+    configurable: true,
+    enumerable: false,
+    get: () => worker,
+    set: () => {}, // the glue's `Worker = worker_threads.Worker`
+  });
+  return () => {
+    if (workerBefore) Object.defineProperty(globalThis, "Worker", workerBefore);
+    else delete g.Worker;
+  };
+}
+
+/** Make os.cpus() answer `count` entries (backend.cc uses half of them); returns the undo. */
+function pretendLogicalCores(os: ThreadedBuild["os"], count: number): () => void {
+  const realCpus = os.cpus;
+  os.cpus = function cpus() {
+    const real = realCpus.call(os);
+    return Array.from({ length: count }, (_, i) => real[i % Math.max(1, real.length)]!);
+  };
+  return () => {
+    os.cpus = realCpus;
+  };
+}
+
+/**
+ * Note the process listeners now; the returned function removes those a failed glue added
+ * since (they rethrow everything, and would keep it in memory).
+ */
+function glueListenerCleanup(): () => void {
+  const listenersBefore = {
+    uncaughtException: process.listeners("uncaughtException"),
+    unhandledRejection: process.listeners("unhandledRejection"),
+  };
+  return () => {
+    for (const event of ["uncaughtException", "unhandledRejection"] as const) {
+      for (const l of process.listeners(event)) {
+        if (!listenersBefore[event].includes(l) && /ExitStatus|throw reason/.test(String(l))) {
+          process.removeListener(event, l as (...args: unknown[]) => void);
+        }
+      }
+    }
+  };
+}
+
+/** Throw the reason when the threaded build cannot run here (before anything is changed). */
+function checkThreadsPossible(wasm: WasmApi, threads: number): void {
   if (typeof process === "undefined" || !process.versions?.node) throw new Error("not running in Node");
   if (!Number.isInteger(threads) || threads < 2 || threads > MAX_WASM_THREADS) {
     throw new Error(`thread count must be 2..${MAX_WASM_THREADS}, got ${threads}`);
@@ -123,7 +239,20 @@ export async function prepareThreadedWasm(
     threadsOk = false;
   }
   if (!threadsOk) throw new Error("this Node's WebAssembly has no threads (shared memory, atomics)");
+}
 
+/** The files of tfjs's threaded-SIMD build, checked, and the Node modules the shim patches. */
+interface ThreadedBuild {
+  /** wasm-out/tfjs-backend-wasm-threaded-simd.js: the unbundled Emscripten glue. */
+  readonly glue: string;
+  /** tfjs's pthread worker script, escaped as tfjs escapes it for its Blob. */
+  readonly workerCode: string;
+  /** The CommonJS os object: the one tfjs's glue calls cpus() on. */
+  readonly os: { cpus: () => import("node:os").CpuInfo[] };
+  readonly Worker: typeof import("node:worker_threads").Worker;
+}
+
+async function findThreadedBuild(wasmDir: string | undefined): Promise<ThreadedBuild> {
   const [{ createRequire }, path, fs, workerThreads] = await Promise.all([
     nodeImport<typeof import("node:module")>("node:module"),
     nodeImport<typeof import("node:path")>("node:path"),
@@ -151,27 +280,32 @@ export async function prepareThreadedWasm(
   if (!fs.readFileSync(glue, "utf8").includes("var WasmBackendModuleThreadedSimd")) {
     throw new Error(`${glue} does not define WasmBackendModuleThreadedSimd`);
   }
-  const dir = opts.wasmDir;
-  if (dir && !/^[a-z][a-z0-9+.-]+:\/\//i.test(dir)) {
-    const binary = dir + "tfjs-backend-wasm-threaded-simd.wasm";
+  if (wasmDir && !/^[a-z][a-z0-9+.-]+:\/\//i.test(wasmDir)) {
+    const binary = wasmDir + "tfjs-backend-wasm-threaded-simd.wasm";
     if (!fs.existsSync(binary)) throw new Error(`${binary} is missing`);
   }
   // tfjs escapes the one newline inside a string literal the same way before making its Blob.
   const workerCode = workerScript.replace(/\n/g, "\\n");
+  return { glue, workerCode, os, Worker: workerThreads.Worker };
+}
 
-  // ---- From here on, everything is undone by abandon().
-  let state: "trying" | "committed" | "abandoned" = "trying";
-  let trouble: ((e: Error) => void) | null = null;
-  const failed = new Promise<never>((_, reject) => {
-    trouble = (e) => {
-      trouble = null;
-      reject(e);
-    };
-  });
-  failed.catch(() => {}); // observed by the caller's race; never an unhandled rejection
-  const workers: InstanceType<typeof workerThreads.Worker>[] = [];
+/** What a PthreadWorker tells the attempt that made it. */
+interface WorkerHooks {
+  created(worker: import("node:worker_threads").Worker): void;
+  /** The attempt fails with this reason (ignored once it is over). */
+  fail(e: Error): void;
+  /** The backend is up: a worker's error is Emscripten's business again. */
+  committed(): boolean;
+}
 
-  class PthreadWorker extends workerThreads.Worker {
+/**
+ * The Worker class the Emscripten glue is given: a worker_threads.Worker that runs tfjs's
+ * worker script from a blob: URL, loads the glue from its file, never keeps Node alive,
+ * and turns a worker's failure into the attempt's (see the file comment).
+ */
+function pthreadWorkerClass(build: ThreadedBuild, hooks: WorkerHooks) {
+  const { glue, workerCode } = build;
+  return class PthreadWorker extends build.Worker {
     loaded?: boolean;
 
     constructor(url: string | URL, options?: import("node:worker_threads").WorkerOptions) {
@@ -185,9 +319,9 @@ export async function prepareThreadedWasm(
       } else {
         super(url, options);
       }
-      workers.push(this);
+      hooks.created(this);
       this.once("exit", (code: number) => {
-        if (!this.loaded) trouble?.(new Error(`a pthread worker exited (code ${code}) before it loaded`));
+        if (!this.loaded) hooks.fail(new Error(`a pthread worker exited (code ${code}) before it loaded`));
       });
     }
 
@@ -205,81 +339,12 @@ export async function prepareThreadedWasm(
     override emit(event: string | symbol, ...args: unknown[]): boolean {
       // Emscripten's handler rethrows a worker's error, which in Node kills the process.
       // Until the backend is up (and after giving up) an error is a reason to fall back.
-      if (event === "error" && state !== "committed") {
+      if (event === "error" && !hooks.committed()) {
         const e = args[0];
-        trouble?.(new Error(`a pthread worker failed: ${e instanceof Error ? e.message : String(e)}`));
+        hooks.fail(new Error(`a pthread worker failed: ${e instanceof Error ? e.message : String(e)}`));
         return true;
       }
       return super.emit(event, ...args);
     }
-  }
-
-  const g = globalThis as { Worker?: unknown };
-  const workerBefore = Object.getOwnPropertyDescriptor(globalThis, "Worker");
-  Object.defineProperty(globalThis, "Worker", {
-    configurable: true,
-    enumerable: false,
-    get: () => PthreadWorker,
-    set: () => {}, // the glue's `Worker = worker_threads.Worker`
-  });
-
-  const realCpus = os.cpus;
-  os.cpus = function cpus() {
-    const real = realCpus.call(os);
-    return Array.from({ length: 2 * threads }, (_, i) => real[i % Math.max(1, real.length)]!);
-  };
-
-  const listenersBefore = {
-    uncaughtException: process.listeners("uncaughtException"),
-    unhandledRejection: process.listeners("unhandledRejection"),
-  };
-
-  env.set("WASM_HAS_MULTITHREAD_SUPPORT", true);
-  wasm.setThreadsCount(threads);
-
-  const timeoutMs = opts.timeoutMs ?? 60_000;
-  const timer = setTimeout(() => {
-    trouble?.(new Error(`the pthread pool did not load within ${timeoutMs} ms`));
-  }, timeoutMs);
-
-  const restoreCommon = () => {
-    clearTimeout(timer);
-    trouble = null;
-    os.cpus = realCpus;
-  };
-
-  return {
-    threads,
-    failed,
-    commit() {
-      if (state !== "trying") return;
-      state = "committed";
-      restoreCommon();
-      // Later pthreads (a pool grown past its 8 workers) need the shim too.
-      Object.defineProperty(globalThis, "Worker", {
-        configurable: true,
-        enumerable: false,
-        writable: true,
-        value: PthreadWorker,
-      });
-    },
-    abandon() {
-      if (state !== "trying") return;
-      state = "abandoned";
-      restoreCommon();
-      env.set("WASM_HAS_MULTITHREAD_SUPPORT", false);
-      wasm.setThreadsCount(-1);
-      for (const w of workers) void w.terminate().catch(() => {});
-      if (workerBefore) Object.defineProperty(globalThis, "Worker", workerBefore);
-      else delete g.Worker;
-      // The failed glue's process listeners (rethrow everything) would keep it in memory.
-      for (const event of ["uncaughtException", "unhandledRejection"] as const) {
-        for (const l of process.listeners(event)) {
-          if (!listenersBefore[event].includes(l) && /ExitStatus|throw reason/.test(String(l))) {
-            process.removeListener(event, l as (...args: unknown[]) => void);
-          }
-        }
-      }
-    },
   };
 }

@@ -1,7 +1,7 @@
 /**
- * Plain-array inputs. Every figure takes a tap's data as a flat array plus its shape,
- * in the model's NHWC layout: [1, H, W, C], [H, W, C] or [H, W] (one channel). Nothing
- * here knows about tfjs: pass `await tensor.data()` and `tensor.shape`.
+ * Plain arrays: a tap's data as a flat array plus its shape, in the model's NHWC layout:
+ * [1, H, W, C], [H, W, C] or [H, W] (one channel). What the figures and the metrics take.
+ * Nothing here knows about tfjs: pass `await tensor.data()` and `tensor.shape`.
  */
 
 /** A tap or any dense array: flat data in row-major (NHWC) order plus its shape. */
@@ -89,42 +89,4 @@ export function asLabels(t: ArrayND, what = "labels"): Labels {
   if (shape.length !== 2) throw new Error(`${what}: expected a label map [H, W], got shape [${s.join(", ")}] (scores? use argmax() first)`);
   if (t.data.length !== shape[0]! * shape[1]!) throw new Error(`${what}: shape [${s.join(", ")}] needs ${shape[0]! * shape[1]!} values, got ${t.data.length}`);
   return { data: t.data, h: shape[0]!, w: shape[1]! };
-}
-
-/**
- * An RGB image, 0..255: an ArrayND of shape [H, W, 3|4] or [1, H, W, 3|4], or an
- * ImageData-like { width, height, data } with 4 values per pixel (RGBA, as pngjs and
- * canvas give).
- */
-export type ImageInput = ArrayND | { readonly width: number; readonly height: number; readonly data: ArrayLike<number> };
-
-export interface RGBImage {
-  /** h * w * 3 bytes. */
-  readonly data: Uint8Array;
-  readonly h: number;
-  readonly w: number;
-}
-
-export function asRGB(img: ImageInput, what = "image"): RGBImage {
-  let h: number;
-  let w: number;
-  let c: number;
-  if ("shape" in img) {
-    const m = asHWC(img, what);
-    if (m.c !== 3 && m.c !== 4) throw new Error(`${what}: expected 3 (RGB) or 4 (RGBA) channels, got ${m.c}`);
-    ({ h, w, c } = m);
-  } else {
-    h = img.height;
-    w = img.width;
-    c = img.data.length / (h * w);
-    if (c !== 3 && c !== 4) throw new Error(`${what}: ${img.data.length} values for ${w}x${h} pixels is neither RGB nor RGBA`);
-  }
-  const src = img.data;
-  const out = new Uint8Array(h * w * 3);
-  for (let i = 0, j = 0; i < out.length; i += 3, j += c) {
-    out[i] = src[j]!;
-    out[i + 1] = src[j + 1]!;
-    out[i + 2] = src[j + 2]!;
-  }
-  return { data: out, h, w };
 }

@@ -8,8 +8,8 @@
  * As in score.py, a class whose ratio is 0/0 (absent from truth, and for IU also never
  * predicted) is left out of the means (nanmean), not counted as 0.
  */
-import { asLabels, type ArrayND } from "./tensor.js";
-import { IGNORE_LABEL } from "./palette.js";
+import { asLabels, type ArrayND } from "./arrays.js";
+import { IGNORE_LABEL } from "./labels.js";
 
 /** n x n counts, row = true class, column = predicted class (row-major). */
 export interface Confusion {

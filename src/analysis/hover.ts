@@ -1,11 +1,12 @@
 /**
  * Everything the hover panel shows for one output pixel, as numbers: its class scores
  * (logits and softmax), each stream's contribution to every logit, and where each
- * stream's cell sits on the input (stride cell, receptive field). Pure: the page draws
- * it, the test checks it against the taps.
+ * stream's cell sits on the input (stride cell, receptive field). Pure: the explorer page
+ * draws it when the mouse is over a pixel, a notebook can print it, the tests check it
+ * against the taps.
  */
-import { receptiveFields } from "../src/net/geometry.js";
-import type { NetSpec } from "../src/net/spec.js";
+import { receptiveFields } from "../net/geometry.js";
+import type { NetSpec } from "../net/spec.js";
 import { streamContributions, type DeconvWeights, type HostMap, type Stream } from "./streams.js";
 
 export interface ClassScore {

@@ -12,19 +12,10 @@
  *   greens and navies: invisible on black, and three near-identical reds for protans).
  */
 
-import { rgb as d3rgb } from "d3";
-import { DIGIT_CLASS_NAMES } from "../src/class-names/digits.js";
-import { VOC_CLASS_NAMES } from "../src/class-names/voc.js";
-
-/**
- * The PASCAL VOC class names, label order. The names are the library's data
- * (src/class-names/voc.ts, with the other datasets' names); viz keeps this name for its
- * figures' default.
- */
-export const VOC_CLASSES: readonly string[] = VOC_CLASS_NAMES;
-
-/** Pixels labelled 255 are not scored (object borders, "difficult" regions). */
-export const IGNORE_LABEL = 255;
+import { rgb as d3rgb } from "d3-color";
+import { DIGIT_CLASS_NAMES } from "./class-names/digits.js";
+import { VOC_CLASS_NAMES } from "./class-names/voc.js";
+import { IGNORE_LABEL } from "./labels.js";
 
 export type RGB = readonly [number, number, number];
 
@@ -57,7 +48,7 @@ export function labelCss(label: number): string {
 }
 
 /** Name of a label: the class name, "ignore" for 255, else "class N". */
-export function labelName(label: number, names: readonly string[] = VOC_CLASSES): string {
+export function labelName(label: number, names: readonly string[] = VOC_CLASS_NAMES): string {
   if (label === IGNORE_LABEL) return "ignore (255)";
   return names[label] ?? `class ${label}`;
 }

@@ -1,6 +1,6 @@
 /**
- * Large inputs and the GPU's texture limit: the WebGL case of the library's memory
- * planner (src/net/memory.ts), which the CLI and the notebooks use too.
+ * Large inputs and the GPU's texture limit: the WebGL case of the memory planner
+ * (memory.ts), for the explorer page and anyone running the net on tfjs's WebGL backend.
  *
  * tfjs's WebGL backend stores every tensor as a 2D texture, and a GPU caps a texture's
  * side (WebGL MAX_TEXTURE_SIZE: 4096 on many laptops and phones, 8192 or 16384 on
@@ -9,13 +9,17 @@
  * multiplies a [3·3·64, 698·698] matrix. A tensor whose texture does not fit makes tfjs
  * throw mid-pass at best; a GPU out of memory can lose its context and hand back zeros.
  *
- * So before a pass the explorer has memory.ts list the tensors the pass will create
- * (passTensors: the shapes tfjs-backend-webgl's conv2d / matMul paths and
- * src/net/execute.ts's ops make), asks tfjs's own texture-shape function what each needs
- * (textureFits, the planner's tensorFits test), and memory.ts's planInput shrinks the
- * input (same aspect ratio) until every one fits, saying why. Nothing here touches the GPU.
+ * So before a pass memory.ts lists the tensors the pass will create (passTensors: the
+ * shapes tfjs-backend-webgl's conv2d / matMul paths and execute.ts's ops make), tfjs's own
+ * texture-shape function says what each needs (textureFits, the planner's tensorFits test),
+ * and planInput shrinks the input (same aspect ratio) until every one fits, saying why:
+ *
+ *   planInput(spec, h, w, { limits: webglLimits(maxTextureSize, tf.webgl_util.getTextureShapeFromLogicalShape) })
+ *
+ * Nothing here touches the GPU: the texture-shape function is passed in (it reads tfjs's
+ * WEBGL_MAX_TEXTURE_SIZE flag, which a page has from its GPU and a test sets by hand).
  */
-import type { MemoryLimits } from "../src/net/memory.js";
+import type { MemoryLimits } from "./memory.js";
 
 /** tfjs-backend-webgl's webgl_util.getTextureShapeFromLogicalShape (it reads WEBGL_MAX_TEXTURE_SIZE itself). */
 export type TextureShapeFn = (logicalShape: number[], isPacked?: boolean) => number[];

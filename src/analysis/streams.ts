@@ -15,8 +15,11 @@
  * weights. It is independent of the GPU's own computation of `score`, which is what makes
  * "the streams sum to the logits" a real check.
  */
-import type { NetNode, NetSpec } from "../src/net/spec.js";
-import { blobShapes } from "../src/net/geometry.js";
+import { bilinearFilter } from "../../core/bilinear.js";
+import { withBilinear } from "../load.js";
+import { blobShapes } from "../net/geometry.js";
+import type { NetNode, NetSpec } from "../net/spec.js";
+import type { WeightsFile } from "../weights/types.js";
 
 /** A map in NHWC order without the batch: [h, w, c]. */
 export interface HostMap {
@@ -61,6 +64,22 @@ export function streamsOf(spec: NetSpec): Stream[] {
 
 /** Upsampling weights by layer, tfjs layout [k, k, out, in] flattened. */
 export type DeconvWeights = ReadonlyMap<string, Float32Array>;
+
+/**
+ * The upsampling weights a net runs with, on the host, for streamContributions: a weights
+ * file's own (with the fixed bilinear kernels it leaves out filled in, as modelFromWeights
+ * does), else the bilinear kernel (randomParams' initialization, and the paper's surgery
+ * when an FCN is made from VGG16 weights, which have none).
+ */
+export function upsamplingWeights(spec: NetSpec, file?: WeightsFile): DeconvWeights {
+  const host = file ? withBilinear(file, spec) : undefined;
+  const out = new Map<string, Float32Array>();
+  for (const n of spec.nodes) {
+    if (n.op.type !== "deconv") continue;
+    out.set(n.name, host?.get(`${n.name}.weight`)?.data ?? bilinearFilter(n.op.kernel, n.op.channels));
+  }
+  return out;
+}
 
 /**
  * The logits at output pixel (y, x) split by stream: one Float64Array of `classes` per
