@@ -58,6 +58,7 @@ function conv2dBackpropFilterWasm(args: { inputs: tf.NamedTensorInfoMap; backend
   const matMul = tf.getKernel("BatchMatMul", "wasm");
   if (!matMul) throw new Error("Conv2DBackpropFilter (wasm): the wasm backend has no BatchMatMul kernel");
 
+  if (sh === 1 && sw === 1) return filterGradByShifts(backend as WasmBackendInternals, matMul, x, dy, { n, h, w, ci, ho, wo, co, kh, kw, top, left });
   const dW = new Float32Array(k * co);
   // Blocks of whole output rows (b, y), so each block is a run of full rows.
   const outRows = n * ho;
@@ -142,6 +143,91 @@ function fillTransposedIm2col(cols: Float32Array, xs: Float32Array, g: Im2colGeo
       }
     }
   }
+}
+
+/** What filterGradByShifts needs beyond the public methods: heap addresses, and views that own no memory. */
+interface WasmBackendInternals extends WasmBackendLike {
+  dataIdMap: { get(id: object): { memoryOffset: number; id: number } | undefined; delete(id: object): void };
+  wasm: { tfjs: { disposeData(id: number): void } };
+}
+
+/**
+ * The filter gradient of a stride-1 convolution without im2col. With x zero-padded
+ * into a channel-major frame xp [ci, n, hp, wp] (hp = ho + kh - 1, wp = wo + kw - 1)
+ * and dy zero-extended onto the same frame, dyp [n * hp * wp, co], every kernel tap
+ * (u, v) is one matrix product over all frame positions q:
+ *
+ *   dW[u, v] (ci x co) = xp[:, q + u * wp + v] @ dyp[q, :]
+ *
+ * and xp shifted by d = u * wp + v is, read as a [ci, n * hp * wp] matrix, just the
+ * same memory from offset d on (row c runs d values into row c + 1, where dyp is zero:
+ * those frame positions lie beyond the last output). So each tap is a GEMM on a view
+ * of xp that copies nothing: x and dy are each copied once, instead of im2col's
+ * kh * kw copies of x written by a JS loop (measured at width 1/8: 2.3x faster per
+ * training step's filter gradients).
+ */
+function filterGradByShifts(
+  backend: WasmBackendInternals,
+  matMul: tf.KernelConfig,
+  x: TensorInfo,
+  dy: TensorInfo,
+  g: { n: number; h: number; w: number; ci: number; ho: number; wo: number; co: number; kh: number; kw: number; top: number; left: number },
+): TensorInfo {
+  const { n, h, w, ci, ho, wo, co, kh, kw, top, left } = g;
+  const hp = ho + kh - 1;
+  const wp = wo + kw - 1;
+  const frame = n * hp * wp;
+  const maxShift = (kh - 1) * wp + (kw - 1);
+  const xpInfo = backend.makeOutput([ci * frame + maxShift], "float32");
+  const dypInfo = backend.makeOutput([1, frame, co], "float32");
+  const views: TensorInfo[] = [];
+  const dW = new Float32Array(kh * kw * ci * co);
+  try {
+    // Views after the allocations (a growing heap detaches older ones); malloc'd memory is not zeroed.
+    const xs = backend.typedArrayFromHeap(x) as Float32Array;
+    const dys = backend.typedArrayFromHeap(dy) as Float32Array;
+    const xp = backend.typedArrayFromHeap(xpInfo) as Float32Array;
+    const dyp = backend.typedArrayFromHeap(dypInfo) as Float32Array;
+    xp.fill(0);
+    dyp.fill(0);
+    // x rows or columns beyond the frame are never read (a valid convolution's last ones).
+    const rows = Math.min(h, hp - top);
+    const cols = Math.min(w, wp - left);
+    for (let b = 0; b < n; b++) {
+      for (let y = 0; y < rows; y++) {
+        let src = (b * h + y) * w * ci;
+        const dst = (b * hp + y + top) * wp + left;
+        for (let xx = 0; xx < cols; xx++, src += ci) for (let c = 0; c < ci; c++) xp[c * frame + dst + xx] = xs[src + c]!;
+      }
+      for (let y = 0; y < ho; y++) dyp.set(dys.subarray((b * ho + y) * wo * co, (b * ho + y + 1) * wo * co), (b * hp + y) * wp * co);
+    }
+    const base = backend.dataIdMap.get(xpInfo.dataId)!.memoryOffset;
+    for (let u = 0; u < kh; u++) {
+      for (let v = 0; v < kw; v++) {
+        const view = backend.makeOutput([1, ci, frame], "float32", base + 4 * (u * wp + v));
+        views.push(view);
+        const product = matMul.kernelFunc({
+          inputs: { a: view, b: dypInfo },
+          backend: backend as unknown as tf.KernelBackend,
+          attrs: { transposeA: false, transposeB: false },
+        }) as TensorInfo;
+        dW.set(backend.typedArrayFromHeap(product) as Float32Array, (u * kw + v) * ci * co);
+        backend.disposeData(product.dataId);
+      }
+    }
+  } finally {
+    // A view owns no memory: unregister it without freeing (disposeData would free xp's interior).
+    for (const view of views) {
+      const entry = backend.dataIdMap.get(view.dataId);
+      if (entry) {
+        backend.wasm.tfjs.disposeData(entry.id);
+        backend.dataIdMap.delete(view.dataId);
+      }
+    }
+    backend.disposeData(xpInfo.dataId);
+    backend.disposeData(dypInfo.dataId);
+  }
+  return backend.makeOutput([kh, kw, ci, co], "float32", undefined, dW);
 }
 
 let registered = false;
