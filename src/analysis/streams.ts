@@ -9,16 +9,19 @@
  * so the logits at a pixel split exactly into three terms: the same chain applied to
  * score_fr alone (the pool5 stream), to score_pool4 alone (pool4) and to score_pool3 alone
  * (pool3). FCN-16s has two streams, FCN-32s one. Nothing here is FCN-8s specific: the
- * streams are found by walking the net spec back from its output through the linear ops,
- * and one pixel is evaluated by following only the cells that reach it (a handful per
- * layer), in float64 on the CPU from the downloaded score taps and the upsampling
- * weights. It is independent of the GPU's own computation of `score`, which is what makes
+ * streams are found by walking the net spec back from its output through the linear ops
+ * (those with a `linear` entry in the op table, src/net/ops/), and one pixel is evaluated
+ * by following only the cells that reach it (a handful per layer), in float64 on the CPU
+ * from the downloaded score taps and the upsampling weights. It is independent of the GPU's own computation of `score`, which is what makes
  * "the streams sum to the logits" a real check.
  */
 import { bilinearFilter } from "../../core/bilinear.js";
 import { withBilinear } from "../load.js";
 import { blobShapes } from "../net/geometry.js";
-import type { NetNode, NetSpec } from "../net/spec.js";
+import { opDef } from "../net/ops/index.js";
+import type { LinearContext } from "../net/ops/op-def.js";
+import { paramSpecs } from "../net/params.js";
+import type { NetSpec } from "../net/spec.js";
 import type { WeightsFile } from "../weights/types.js";
 
 /** A map in NHWC order without the batch: [h, w, c]. */
@@ -36,8 +39,6 @@ export interface Stream {
   readonly stride: number;
 }
 
-const LINEAR = new Set(["deconv", "crop", "sum", "scale"]);
-
 /**
  * The streams of a net: the non-linear blobs (score layers) the output reaches through
  * linear ops only, coarsest first.
@@ -47,7 +48,7 @@ export function streamsOf(spec: NetSpec): Stream[] {
   const sources: string[] = [];
   const visit = (name: string) => {
     const n = byName.get(name)!;
-    if (!LINEAR.has(n.op.type)) {
+    if (!opDef(n.op).linear) {
       if (!sources.includes(name)) sources.push(name);
       return;
     }
@@ -74,9 +75,10 @@ export type DeconvWeights = ReadonlyMap<string, Float32Array>;
 export function upsamplingWeights(spec: NetSpec, file?: WeightsFile): DeconvWeights {
   const host = file ? withBilinear(file, spec) : undefined;
   const out = new Map<string, Float32Array>();
-  for (const n of spec.nodes) {
-    if (n.op.type !== "deconv") continue;
-    out.set(n.name, host?.get(`${n.name}.weight`)?.data ?? bilinearFilter(n.op.kernel, n.op.channels));
+  for (const p of paramSpecs(spec)) {
+    if (p.kind !== "deconv") continue;
+    // [k, k, out, in], out = in: bilinearFilter(k, channels), as randomParams makes it.
+    out.set(p.layer, host?.get(p.name)?.data ?? bilinearFilter(p.shape[0]!, p.shape[2]!));
   }
   return out;
 }
@@ -102,59 +104,37 @@ export function streamContributions(
   }
   return streamsOf(spec).map((stream) => {
     const memo = new Map<string, Float64Array | null>();
-    const value = (node: NetNode, i: number, j: number): Float64Array | null => {
-      const [h, w, c] = shapes.get(node.name)!;
+    // A blob's channels at cell (i, j): through the linear ops back to the stream's source
+    // map, null where that source does not reach.
+    function value(name: string, i: number, j: number): Float64Array | null {
+      const [h, w, c] = shapes.get(name)!;
       if (i < 0 || j < 0 || i >= h || j >= w) return null; // outside the blob: nothing
-      const key = `${node.name}:${i}:${j}`;
+      const key = `${name}:${i}:${j}`;
       if (memo.has(key)) return memo.get(key)!;
+      const node = byName.get(name)!;
+      const linear = opDef(node.op).linear;
       let out: Float64Array | null = null;
-      const op = node.op;
-      if (!LINEAR.has(op.type)) {
-        if (node.name === stream.source) {
-          const m = sources.get(node.name);
-          if (!m) throw new Error(`streamContributions: the ${node.name} map is missing`);
-          if (m.shape[0] !== h || m.shape[1] !== w || m.shape[2] !== c) {
-            throw new Error(`streamContributions: ${node.name} is [${m.shape.join(", ")}], expected [${h}, ${w}, ${c}] for this input size`);
-          }
-          out = Float64Array.from({ length: c }, (_, k) => m.data[(i * w + j) * c + k]!);
+      if (linear) out = linear.at(node, i, j, ctx);
+      else if (name === stream.source) {
+        const m = sources.get(name);
+        if (!m) throw new Error(`streamContributions: the ${name} map is missing`);
+        if (m.shape[0] !== h || m.shape[1] !== w || m.shape[2] !== c) {
+          throw new Error(`streamContributions: ${name} is [${m.shape.join(", ")}], expected [${h}, ${w}, ${c}] for this input size`);
         }
-      } else if (op.type === "crop") {
-        out = value(byName.get(node.inputs[0]!)!, i + op.offset, j + op.offset);
-      } else if (op.type === "scale") {
-        const v = value(byName.get(node.inputs[0]!)!, i, j);
-        out = v && v.map((a) => a * op.factor);
-      } else if (op.type === "sum") {
-        for (const inp of node.inputs) {
-          const v = value(byName.get(inp)!, i, j);
-          if (!v) continue;
-          out ??= new Float64Array(c);
-          for (let k = 0; k < c; k++) out[k]! += v[k]!;
-        }
-      } else if (op.type === "deconv") {
-        // out[i, j, o] = sum over input cells (p, q) with 0 <= i - s*p < k, 0 <= j - s*q < k of
-        //                W[i - s*p][j - s*q][o][ci] * in[p, q, ci]     (tfjs filter [k, k, out, in])
-        const src = byName.get(node.inputs[0]!)!;
-        const [, , cin] = shapes.get(src.name)!;
-        const wts = deconv.get(node.name);
-        if (!wts) throw new Error(`streamContributions: no weights for ${node.name}`);
-        const { kernel: k, stride: s } = op;
-        for (let p = Math.max(0, Math.ceil((i - k + 1) / s)); p <= Math.floor(i / s); p++) {
-          for (let q = Math.max(0, Math.ceil((j - k + 1) / s)); q <= Math.floor(j / s); q++) {
-            const v = value(src, p, q);
-            if (!v) continue;
-            out ??= new Float64Array(c);
-            const base = ((i - s * p) * k + (j - s * q)) * c * cin;
-            for (let o = 0; o < c; o++) {
-              let acc = 0;
-              for (let ci = 0; ci < cin; ci++) acc += wts[base + o * cin + ci]! * v[ci]!;
-              out[o]! += acc;
-            }
-          }
-        }
+        out = Float64Array.from({ length: c }, (_, k) => m.data[(i * w + j) * c + k]!);
       }
       memo.set(key, out);
       return out;
+    }
+    const ctx: LinearContext = {
+      value,
+      shapeOf: (blob) => shapes.get(blob)!,
+      weights(layer) {
+        const wts = deconv.get(layer);
+        if (!wts) throw new Error(`streamContributions: no weights for ${layer}`);
+        return wts;
+      },
     };
-    return value(byName.get(spec.output)!, y, x) ?? new Float64Array(spec.classes);
+    return value(spec.output, y, x) ?? new Float64Array(spec.classes);
   });
 }

@@ -1,17 +1,19 @@
 import type { CoordMap } from "../../core/coord-map.js";
+import { cropOffset } from "./ops/crop.js";
+import { opDef } from "./ops/index.js";
+import { knownMap } from "./ops/op-def.js";
 import type { ModelName, NetNode, NetSpec, Op } from "./spec.js";
 
 /**
  * Builds a NetSpec one blob at a time, and tracks each blob's coordinate map so that
  * crop offsets are derived, never typed in.
  *
- * Coordinate maps follow Caffe's coord_map.py. For a layer with kernel k, stride s,
- * pad p, a bottom coordinate x maps to a top coordinate
- *   conv / pool:  x' = x / s + (p - (k - 1) / 2) / s
- *   deconv:       x' = s * x + (k - 1) / 2 - p
- * Composing these from the image to a blob gives blob = a * image + b. Two blobs with
- * the same a are on the same grid, shifted by the difference of their b: that
- * difference is the crop offset (19 for FCN-32s, 5 / 9 / 31 for FCN-8s).
+ * Coordinate maps follow Caffe's coord_map.py: each op maps a bottom coordinate x to a
+ * top coordinate x' (conv / pool: x' = x / s + (p - (k - 1) / 2) / s; deconv:
+ * x' = s * x + (k - 1) / 2 - p; each op's `coordMap` in ops/). Composing these from the
+ * image to a blob gives blob = a * image + b. Two blobs with the same a are on the same
+ * grid, shifted by the difference of their b: that difference is the crop offset (19 for
+ * FCN-32s, 5 / 9 / 31 for FCN-8s).
  */
 export class NetBuilder {
   private readonly nodes: NetNode[] = [];
@@ -25,7 +27,6 @@ export class NetBuilder {
   ) {}
 
   input(name: string, channels: number): string {
-    this.coords.set(name, { a: 1, b: 0 });
     return this.add(name, { type: "input", channels }, [], channels);
   }
 
@@ -40,14 +41,11 @@ export class NetBuilder {
     bottom: string,
     o: { kernel: number; out: number; pad?: number; stride?: number; relu?: boolean },
   ): string {
-    const stride = o.stride ?? 1;
-    const pad = o.pad ?? 0;
-    this.mapCoords(name, bottom, (m) => ({ a: m.a / stride, b: (m.b + pad - (o.kernel - 1) / 2) / stride }));
     const op: Op = {
       type: "conv",
       kernel: o.kernel,
-      stride,
-      pad,
+      stride: o.stride ?? 1,
+      pad: o.pad ?? 0,
       inChannels: this.channelsOf(bottom),
       outChannels: o.out,
       relu: o.relu ?? false,
@@ -56,8 +54,7 @@ export class NetBuilder {
   }
 
   pool(name: string, bottom: string, o: { kernel: number; stride: number }): string {
-    this.mapCoords(name, bottom, (m) => ({ a: m.a / o.stride, b: (m.b - (o.kernel - 1) / 2) / o.stride }));
-    return this.add(name, { type: "pool", kernel: o.kernel, stride: o.stride }, [bottom], this.channelsOf(bottom));
+    return this.add(name, { type: "pool", kernel: o.kernel, stride: o.stride }, [bottom]);
   }
 
   /** A classifier's fully connected layer: no coordinate map beyond this point. */
@@ -67,38 +64,22 @@ export class NetBuilder {
   }
 
   deconv(name: string, bottom: string, o: { kernel: number; stride: number }): string {
-    this.mapCoords(name, bottom, (m) => ({ a: m.a * o.stride, b: m.b * o.stride + (o.kernel - 1) / 2 }));
     const c = this.channelsOf(bottom);
     return this.add(name, { type: "deconv", kernel: o.kernel, stride: o.stride, channels: c }, [bottom], c);
   }
 
   /** Crop `bottom` to `reference`'s size and grid; the offset comes from the coordinate maps. */
   crop(name: string, bottom: string, reference: string): string {
-    const from = this.coordsOf(bottom);
-    const to = this.coordsOf(reference);
-    if (from.a !== to.a) {
-      throw new Error(`cannot crop ${bottom} to ${reference}: their strides differ (${1 / from.a} vs ${1 / to.a})`);
-    }
-    const offset = (from.b - to.b);
-    if (!Number.isInteger(offset) || offset < 0) {
-      throw new Error(`cannot crop ${bottom} to ${reference}: offset ${offset} is not a whole, non-negative number`);
-    }
-    this.coords.set(name, to);
-    return this.add(name, { type: "crop", reference, offset }, [bottom], this.channelsOf(bottom));
+    const offset = cropOffset(this.coordsOf(bottom), this.coordsOf(reference), bottom, reference);
+    return this.add(name, { type: "crop", reference, offset }, [bottom]);
   }
 
   sum(name: string, ...bottoms: string[]): string {
-    const maps = bottoms.map((b) => this.coordsOf(b));
-    if (maps.some((m) => m.a !== maps[0]!.a || m.b !== maps[0]!.b)) {
-      throw new Error(`cannot sum ${bottoms.join(" + ")}: they are not aligned on the same grid`);
-    }
-    this.coords.set(name, maps[0]!);
-    return this.add(name, { type: "sum" }, bottoms, this.channelsOf(bottoms[0]!));
+    return this.add(name, { type: "sum" }, bottoms);
   }
 
   scale(name: string, bottom: string, factor: number): string {
-    this.mapCoords(name, bottom, (m) => m);
-    return this.add(name, { type: "scale", factor }, [bottom], this.channelsOf(bottom));
+    return this.add(name, { type: "scale", factor }, [bottom]);
   }
 
   build(output: string, fixedInput: number | null = null): NetSpec {
@@ -114,20 +95,22 @@ export class NetBuilder {
   }
 
   private coordsOf(blob: string): CoordMap {
-    const m = this.coords.get(blob);
-    if (!m) throw new Error(`${blob} has no coordinate map (it is past a fully connected layer)`);
-    return m;
+    return knownMap((b) => this.coords.get(b), blob);
   }
 
-  private mapCoords(name: string, bottom: string, f: (m: CoordMap) => CoordMap): void {
-    const m = this.coords.get(bottom);
-    if (m) this.coords.set(name, f(m));
-  }
-
-  private add(name: string, op: Op, inputs: string[], channels: number): string {
+  /**
+   * Appends the blob with its coordinate map (from the op's table entry, which checks
+   * that its inputs can be combined). `channels`: the output's, for ops that change them;
+   * default the first input's, read after the map so that a bad sum says so first.
+   */
+  private add(name: string, op: Op, inputs: string[], channels?: number): string {
+    const node: NetNode = { name, op, inputs };
+    const m = opDef(op).coordMap(node, (b) => this.coords.get(b));
+    if (m) this.coords.set(name, m);
+    const c = channels ?? this.channelsOf(inputs[0]!);
     if (this.channels.has(name)) throw new Error(`internal: duplicate blob ${name}`);
-    this.nodes.push({ name, op, inputs });
-    this.channels.set(name, channels);
+    this.nodes.push(node);
+    this.channels.set(name, c);
     return name;
   }
 }

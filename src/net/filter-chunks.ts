@@ -1,8 +1,8 @@
 /**
  * Splitting large conv filters along their output channels, so that each piece fits a
  * backend's largest buffer (WebGPU adapters may cap one binding at 128 MiB, while fc6 alone
- * is 411 MB; see maxBufferBytes in backends/webgpu.ts). The executor prepares its weights
- * with splitConvFilter; conv2dChunked runs such a filter.
+ * is 411 MB; see maxBufferBytes in backends/webgpu.ts). The executor prepares conv and fc
+ * weights with chunkedLayer (ops/conv.ts, ops/fc.ts); conv2dChunked runs such a filter.
  */
 import * as tf from "@tensorflow/tfjs";
 
@@ -63,6 +63,24 @@ export function splitConvFilter(filter: HostFilter | tf.Tensor, maxBytes: number
     start += size;
   }
   return parts;
+}
+
+/**
+ * A conv or fc layer's weight and bias as the executor holds them: split into output-channel
+ * chunks of at most maxBytes (none: one piece), the bias split alike. Unsplit, they share
+ * the caller's data (a reshape; tf.clone copies on wasm, which would hold the weights
+ * twice while the model is built).
+ */
+export function chunkedLayer(weight: tf.Tensor, bias: tf.Tensor1D, maxBytes: number | null): { chunks: tf.Tensor4D[]; biases: tf.Tensor1D[] } {
+  const chunks = maxBytes ? splitConvFilter(weight, maxBytes) : [weight.reshape(weight.shape) as tf.Tensor4D];
+  const biases: tf.Tensor1D[] = [];
+  let start = 0;
+  for (const c of chunks) {
+    const size = c.shape[3];
+    biases.push(chunks.length === 1 ? bias.reshape(bias.shape) as tf.Tensor1D : tf.tensor1d((bias.dataSync() as Float32Array).slice(start, start + size)));
+    start += size;
+  }
+  return { chunks, biases };
 }
 
 /** conv2d with a filter given as output-channel chunks (splitConvFilter): conv each, concat. */

@@ -1,20 +1,16 @@
+/**
+ * A net's geometry from its spec alone: every blob's shape for an input size (and the
+ * smallest input that fits), stride and receptive field, parameters and
+ * multiply-accumulates per layer. What each op contributes is in its module of ops/.
+ */
+import { opDef, type BlobShape, type Field } from "./ops/index.js";
 import { paramSpecs, countParams } from "./params.js";
 import type { NetSpec } from "./spec.js";
 
-/** [height, width, channels] of one blob for one input size. */
-export type BlobShape = readonly [number, number, number];
+export type { BlobShape };
 
 export class InputSizeError extends Error {
   override name = "InputSizeError";
-}
-
-function convOut(n: number, k: number, s: number, p: number): number {
-  return Math.floor((n + 2 * p - k) / s) + 1;
-}
-
-/** Caffe pooling rounds up: a window may hang over the bottom/right edge. */
-function poolOut(n: number, k: number, s: number): number {
-  return Math.ceil((n - k) / s) + 1;
 }
 
 type ShapeResult = { ok: true; shapes: Map<string, BlobShape> } | { ok: false; blob: string; detail: string };
@@ -22,45 +18,11 @@ type ShapeResult = { ok: true; shapes: Map<string, BlobShape> } | { ok: false; b
 /** Shapes, or the first blob that does not fit; no exceptions, so minInputSize can search. */
 function tryShapes(spec: NetSpec, h: number, w: number): ShapeResult {
   const shapes = new Map<string, BlobShape>();
-  for (const { name, op, inputs } of spec.nodes) {
-    const src = inputs.length ? shapes.get(inputs[0]!)! : ([0, 0, 0] as const);
-    let shape: BlobShape;
-    switch (op.type) {
-      case "input":
-        shape = [h, w, op.channels];
-        break;
-      case "conv":
-        shape = [convOut(src[0], op.kernel, op.stride, op.pad), convOut(src[1], op.kernel, op.stride, op.pad), op.outChannels];
-        if (shape[0] < 1 || shape[1] < 1) {
-          return { ok: false, blob: name, detail: `needs at least ${op.kernel}x${op.kernel} from ${inputs[0]}, which is ${src[0]}x${src[1]}` };
-        }
-        break;
-      case "pool":
-        shape = [poolOut(src[0], op.kernel, op.stride), poolOut(src[1], op.kernel, op.stride), src[2]];
-        break;
-      case "fc":
-        if (src[0] !== op.window || src[1] !== op.window) {
-          return { ok: false, blob: name, detail: `reads a ${op.window}x${op.window} block but ${inputs[0]} is ${src[0]}x${src[1]}` };
-        }
-        shape = [1, 1, op.outChannels];
-        break;
-      case "deconv":
-        shape = [(src[0] - 1) * op.stride + op.kernel, (src[1] - 1) * op.stride + op.kernel, op.channels];
-        break;
-      case "crop": {
-        const ref = shapes.get(op.reference)!;
-        if (op.offset + ref[0] > src[0] || op.offset + ref[1] > src[1]) {
-          return { ok: false, blob: name, detail: `cannot take ${ref[0]}x${ref[1]} at offset ${op.offset} from ${inputs[0]} (${src[0]}x${src[1]})` };
-        }
-        shape = [ref[0], ref[1], src[2]];
-        break;
-      }
-      case "sum":
-      case "scale":
-        shape = src;
-        break;
-    }
-    shapes.set(name, shape);
+  const ctx = { input: [h, w] as const, shapeOf: (blob: string) => shapes.get(blob)! };
+  for (const node of spec.nodes) {
+    const shape = opDef(node.op).shape(node, node.inputs.map((i) => shapes.get(i)!), ctx);
+    if (typeof shape === "string") return { ok: false, blob: node.name, detail: shape };
+    shapes.set(node.name, shape);
   }
   return { ok: true, shapes };
 }
@@ -109,34 +71,12 @@ export function minInputSize(spec: NetSpec): number {
  * Stride ("jump": input pixels between neighbouring cells) and theoretical receptive
  * field (input pixels one cell can see, per side) of every blob, by the usual
  * recurrences: conv/pool rf += (k - 1) * jump, jump *= s; a transposed conv divides the
- * jump and widens the field by the inputs one output pixel mixes, ceil(k / s) - 1.
+ * jump and widens the field by the inputs one output pixel mixes, ceil(k / s) - 1 (each
+ * op's `field` in ops/).
  */
-export function receptiveFields(spec: NetSpec): Map<string, { stride: number; rf: number }> {
-  const out = new Map<string, { stride: number; rf: number }>();
-  for (const { name, op, inputs } of spec.nodes) {
-    const srcs = inputs.map((i) => out.get(i)!);
-    const s = srcs[0];
-    switch (op.type) {
-      case "input":
-        out.set(name, { stride: 1, rf: 1 });
-        break;
-      case "conv":
-      case "pool":
-        out.set(name, { stride: s!.stride * op.stride, rf: s!.rf + (op.kernel - 1) * s!.stride });
-        break;
-      case "fc":
-        out.set(name, { stride: s!.stride * op.window, rf: s!.rf + (op.window - 1) * s!.stride });
-        break;
-      case "deconv":
-        out.set(name, { stride: s!.stride / op.stride, rf: s!.rf + (Math.ceil(op.kernel / op.stride) - 1) * s!.stride });
-        break;
-      case "sum":
-        out.set(name, { stride: s!.stride, rf: Math.max(...srcs.map((x) => x.rf)) });
-        break;
-      default:
-        out.set(name, s!);
-    }
-  }
+export function receptiveFields(spec: NetSpec): Map<string, Field> {
+  const out = new Map<string, Field>();
+  for (const { name, op, inputs } of spec.nodes) out.set(name, opDef(op).field(op, inputs.map((i) => out.get(i)!)));
   return out;
 }
 
@@ -168,18 +108,13 @@ export function summarize(spec: NetSpec, h: number, w: number): Summary {
   const rfs = receptiveFields(spec);
   const specs = paramSpecs(spec);
   const rows: SummaryRow[] = spec.nodes.map(({ name, op, inputs }) => {
+    const def = opDef(op);
     const shape = shapes.get(name)!;
     const params = countParams(specs.filter((p) => p.layer === name));
-    let macs = 0;
-    if (op.type === "conv" || op.type === "fc") {
-      const k = op.type === "conv" ? op.kernel : op.window;
-      macs = shape[0] * shape[1] * op.outChannels * k * k * op.inChannels;
-    } else if (op.type === "deconv") {
-      const src = shapes.get(inputs[0]!)!;
-      macs = src[0] * src[1] * op.kernel * op.kernel * op.channels * op.channels;
-    }
+    const macs = def.macs?.(op, shape, inputs.map((i) => shapes.get(i)!)) ?? 0;
     const { stride, rf } = rfs.get(name)!;
-    return { name, type: op.type, shape, params, stride, receptiveField: rf, macs, ...(op.type === "crop" ? { offset: op.offset } : {}) };
+    const offset = def.cropOffset?.(op);
+    return { name, type: op.type, shape, params, stride, receptiveField: rf, macs, ...(offset !== undefined ? { offset } : {}) };
   });
   return {
     model: spec.model,

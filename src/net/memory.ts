@@ -4,7 +4,8 @@
  * alone (no tensor is made). An input that cannot fit is refused at once with the size
  * that fits, instead of hanging or crashing minutes later inside a backend.
  *
- * The model follows what actually runs (strategy.ts holds the decisions both share):
+ * The model follows what actually runs (strategy.ts holds the decisions both share, and
+ * each op's module in ops/ lists its kernel's working tensors beside the kernel):
  * - blobs live as execute.ts keeps them: the input (held by the caller) and every
  *   requested tap until the end, any other blob until its last reader has run;
  * - each layer's working tensors exist while it runs (execute.ts runs a layer inside
@@ -23,69 +24,15 @@
  */
 import { InputSizeError, blobShapes, minInputSize } from "./geometry.js";
 import { widthText } from "../vgg16.js";
+import { opDef } from "./ops/index.js";
 import { paramSpecs } from "./params.js";
+import { FLOAT, f32, numel, type PassOptions, type PassTensor } from "./pass-tensors.js";
 import { tapNames, type NetNode, type NetSpec } from "./spec.js";
-import { DECONV_BAND, bandedUpsampling, fusedUpsamplings, hasIndirection, isBlockUpsampling, wasmKeepsConvBuffers } from "./strategy.js";
+import { fusedUpsamplings, wasmKeepsConvBuffers } from "./strategy.js";
 
 export { DECONV_BAND, wasmKeepsConvBuffers } from "./strategy.js";
 export { textureFits, webglLimits, type TextureShapeFn } from "./webgl-textures.js";
-
-const FLOAT = 4;
-/** wasm32 pointers. */
-const POINTER = 4;
-
-/** One tensor a pass creates. */
-export interface PassTensor {
-  /** What it is: "conv1_2", "conv1_2 im2col", "upscore8 blocks". */
-  readonly what: string;
-  /** The layer that makes it. */
-  readonly layer: string;
-  /** Logical shape as tfjs sees it. */
-  readonly shape: readonly number[];
-  readonly bytes: number;
-  /**
-   * blob: a layer's output (a tap); scratch: made and freed while its layer runs;
-   * kept: a kernel's buffer that outlives its layer (wasm's indirection buffers).
-   */
-  readonly kind: "blob" | "scratch" | "kept";
-  /** WebGL: made and read by packed programs only (the GEMM intermediates). */
-  readonly packedOnly?: boolean;
-}
-
-export interface PassOptions {
-  /** Taps the caller keeps (alive until the end), as ForwardOptions.taps. Default: the output. */
-  readonly taps?: readonly string[] | "all";
-  /**
-   * Weights above this many bytes are split along output channels (WebGPU binding
-   * limit, see prepareParams): their layers concatenate partial outputs.
-   */
-  readonly splitAbove?: number | null;
-  /** WebGL: tfjs's WEBGL_EXP_CONV, 3x3 convolutions without im2col matrices. */
-  readonly directConv?: boolean;
-  /**
-   * The pass checks every blob for NaN/Inf (ForwardOptions.finiteFlags). A reduction to
-   * one number per blob: nothing to plan, accepted for callers that pass it along.
-   */
-  readonly checkFinite?: boolean;
-  /**
-   * The model's first pass (a fresh model, as in the CLI): on wasm, XNNPACK packs a
-   * layer's weights when it first runs, so early layers run before the big packed copies
-   * (fc6's 411 MB) exist. Default false: the steady state of later passes.
-   */
-  readonly firstPass?: boolean;
-  /** Bytes of other tensors already on the backend (not the model's weights, not the input). */
-  readonly otherBytes?: number;
-}
-
-const numel = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
-const f32 = (what: string, layer: string, shape: number[], kind: PassTensor["kind"], packedOnly?: boolean): PassTensor => ({
-  what,
-  layer,
-  shape,
-  bytes: numel(shape) * FLOAT,
-  kind,
-  ...(packedOnly ? { packedOnly } : {}),
-});
+export type { PassOptions, PassTensor } from "./pass-tensors.js";
 
 /** Bytes of the model's parameters on the backend, as tfjs holds them (float32). */
 export function weightBytes(spec: NetSpec): number {
@@ -114,7 +61,7 @@ function layerTensors(node: NetNode, shapes: Shapes, backend: string, o: PassOpt
   const { name, op } = node;
   const [bh, bw, bc] = shapes.get(name)!;
   const crop = fused.get(name);
-  const cropsFused = op.type === "crop" && [...fused.values()].includes(node);
+  const cropsFused = [...fused.values()].includes(node);
   const list: PassTensor[] = [];
   // A fused upsampling's output is its crop's; the crop then makes nothing.
   if (crop) {
@@ -123,66 +70,12 @@ function layerTensors(node: NetNode, shapes: Shapes, backend: string, o: PassOpt
   } else if (!cropsFused) {
     list.push(f32(name, name, [1, bh, bw, bc], "blob"));
   }
-  const src = node.inputs.length ? shapes.get(node.inputs[0]!)! : undefined;
-  const wasm = backend === "wasm";
-  const webgl = backend === "webgl";
-  if (op.type === "conv" && src) {
-    const k = op.kernel;
-    if (webgl) {
-      if (k === 1 && op.stride === 1) {
-        list.push(f32(`${name} matmul input`, name, [1, src[0] * src[1], op.inChannels], "scratch", true));
-        list.push(f32(`${name} matmul output`, name, [1, bh * bw, op.outChannels], "scratch", true));
-      } else if (!(o.directConv && op.stride <= 2)) {
-        list.push(f32(`${name} im2col`, name, [1, k * k * op.inChannels, bh * bw], "scratch", true));
-        list.push(f32(`${name} matmul output`, name, [1, bh * bw, op.outChannels], "scratch", true));
-      }
-    }
-    if (wasm && hasIndirection(op)) {
-      // Kept with the layer's operator, unless execute.ts runs it on a throwaway filter copy.
-      const kind = wasmKeepsConvBuffers(op, bh, bw) ? "kept" : "scratch";
-      list.push({ what: `${name} indirection buffer`, layer: name, shape: [bh * bw, k * k], bytes: bh * bw * k * k * POINTER, kind });
-      if (kind === "scratch") {
-        // The copy and XNNPACK's packing of it.
-        const copy = f32(`${name} filter copy`, name, [k, k, op.inChannels, op.outChannels], "scratch");
-        list.push({ ...copy, bytes: 2 * copy.bytes });
-      }
-    }
-    // tfjs-backend-cpu runs a fused conv as conv, then bias add, then ReLU: two outputs at once.
-    if (backend === "cpu") list.push(f32(`${name} before bias`, name, [1, bh, bw, bc], "scratch"));
-    if (isSplit(op.kernel * op.kernel * op.inChannels * op.outChannels * FLOAT, o)) {
-      list.push(f32(`${name} output chunks`, name, [1, bh, bw, bc], "scratch"));
-    }
-  } else if (op.type === "pool" && src && wasm) {
-    list.push({ what: `${name} indirection buffer`, layer: name, shape: [bh * bw, op.kernel * op.kernel], bytes: bh * bw * op.kernel * op.kernel * POINTER, kind: "kept" });
-  } else if (op.type === "fc" && src) {
-    if (webgl) list.push(f32(`${name} flattened`, name, [1, src[0] * src[1] * src[2]], "scratch", true));
-    if (isSplit(op.window * op.window * op.inChannels * op.outChannels * FLOAT, o)) list.push(f32(`${name} output chunks`, name, [1, 1, 1, bc], "scratch"));
-  } else if (op.type === "deconv" && src && isBlockUpsampling(op)) {
-    // execute.ts's transposedConvByBlocks: the input padded, its 2x2 convolution into
-    // blocks of s x s pixels, the depth-to-space transpose; in bands on wasm / cpu.
-    const [ih, iw, ic] = src;
-    const s = op.stride;
-    const banded = bandedUpsampling(backend);
-    const rows = banded ? Math.min(ih + 1, Math.max(1, Math.floor(DECONV_BAND.bytes / (FLOAT * s * s * (iw + 1) * op.channels)))) : ih + 1;
-    list.push(f32(`${name} input padded`, name, [1, ih + 2, iw + 2, ic], "scratch"));
-    // WebGL convolves through im2col: the 2x2 neighbourhoods as a matrix.
-    if (webgl && !o.directConv) {
-      list.push(f32(`${name} im2col`, name, [1, 4 * ic, (ih + 1) * (iw + 1)], "scratch", true));
-      list.push(f32(`${name} matmul output`, name, [1, (ih + 1) * (iw + 1), s * s * op.channels], "scratch", true));
-    }
-    list.push(f32(`${name} blocks`, name, [1, rows, iw + 1, s * s * op.channels], "scratch", true));
-    if (banded) list.push(f32(`${name} band`, name, [1, rows * s, (iw + 1) * s, op.channels], "scratch"));
-    // WebGL re-lays a packed reshape into a new texture: the transposed blocks are one more.
-    if (webgl) list.push(f32(`${name} blocks (transposed)`, name, [ih + 1, s, iw + 1, s * op.channels], "scratch", true));
-    if (wasm) {
-      list.push({ what: `${name} indirection buffer`, layer: name, shape: [rows * (iw + 1), 4], bytes: rows * (iw + 1) * 4 * POINTER, kind: "kept" });
-    }
+  // The kernel's own working tensors (each op's `tensors` in ops/).
+  const tensors = opDef(op).inference.tensors;
+  if (tensors && node.inputs.length) {
+    list.push(...tensors(node, { backend, options: o, out: [bh, bw, bc], src: shapes.get(node.inputs[0]!)! }));
   }
   return list;
-}
-
-function isSplit(bytes: number, o: PassOptions): boolean {
-  return o.splitAbove !== undefined && o.splitAbove !== null && bytes > o.splitAbove;
 }
 
 /** What a pass holds, from shapes. */

@@ -1,3 +1,4 @@
+import { opDef } from "./ops/index.js";
 import type { NetSpec } from "./spec.js";
 
 /**
@@ -18,17 +19,12 @@ export interface ParamSpec {
   readonly shape: readonly number[];
 }
 
+/** Every parameter tensor of the net, layer by layer in execution order (each op's `params` in ops/). */
 export function paramSpecs(spec: NetSpec): ParamSpec[] {
   const out: ParamSpec[] = [];
-  for (const { name, op } of spec.nodes) {
-    if (op.type === "conv" || op.type === "fc") {
-      const k = op.type === "conv" ? op.kernel : op.window;
-      out.push({ name: `${name}.weight`, layer: name, role: "weight", kind: op.type, shape: [k, k, op.inChannels, op.outChannels] });
-      out.push({ name: `${name}.bias`, layer: name, role: "bias", kind: op.type, shape: [op.outChannels] });
-    } else if (op.type === "deconv") {
-      // No bias: the reference upsampling layers have bias_term: false.
-      out.push({ name: `${name}.weight`, layer: name, role: "weight", kind: "deconv", shape: [op.kernel, op.kernel, op.channels, op.channels] });
-    }
+  for (const node of spec.nodes) {
+    const params = opDef(node.op).params;
+    if (params) out.push(...params(node));
   }
   return out;
 }

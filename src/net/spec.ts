@@ -2,7 +2,8 @@
  * A network as data: named blobs, each made by one op from earlier blobs, in the spirit
  * of Caffe's net spec. The same description drives the tfjs forward pass
  * (execute.ts), the geometry (shapes, receptive fields, crops: geometry.ts), the
- * parameter list (params.ts) and weight loading.
+ * parameter list (params.ts) and weight loading. What each op type means (its shape,
+ * coordinate map, kernels...) is written once, in its module of ops/.
  */
 import type { CoordMap } from "../../core/coord-map.js";
 
@@ -50,6 +51,14 @@ export interface NetNode {
   readonly name: string;
   readonly op: Op;
   readonly inputs: readonly string[];
+}
+
+/** The op types: the keys of the op table (ops/index.ts). */
+export type OpType = Op["type"];
+export type OpOf<T extends OpType> = Extract<Op, { readonly type: T }>;
+/** A node whose op is of type T: what one entry of the op table is given. */
+export interface NodeOf<T extends OpType> extends NetNode {
+  readonly op: OpOf<T>;
 }
 
 export interface NetSpec {

@@ -12,7 +12,7 @@ const POINTER = 4;
 const FLOAT = 4;
 
 /**
- * Bytes of one band of a banded upsampling (transposedConvByBlocks on wasm and cpu). A
+ * Bytes of one band of a banded upsampling (block-upsampling.ts, on wasm and cpu). A
  * setting object so that tests can make bands small enough to need several.
  */
 export const DECONV_BAND = { bytes: 32 * 2 ** 20 };
@@ -40,7 +40,7 @@ export function bandedUpsampling(backend: string): boolean {
   return backend === "wasm" || backend === "cpu";
 }
 
-/** An upsampling layer (kernel 2 x stride, the only kind FCN has) that execute.ts runs as blocks. */
+/** An upsampling layer (kernel 2 x stride, the only kind FCN has) that inference runs by blocks (block-upsampling.ts). */
 export function isBlockUpsampling(op: Op): boolean {
   return op.type === "deconv" && op.kernel === 2 * op.stride;
 }

@@ -10,7 +10,7 @@
  * throw mid-pass at best; a GPU out of memory can lose its context and hand back zeros.
  *
  * So before a pass memory.ts lists the tensors the pass will create (passTensors: the
- * shapes tfjs-backend-webgl's conv2d / matMul paths and execute.ts's ops make), tfjs's own
+ * shapes tfjs-backend-webgl's conv2d / matMul paths and the inference kernels of ops/ make), tfjs's own
  * texture-shape function says what each needs (textureFits, the planner's tensorFits test),
  * and planInput shrinks the input (same aspect ratio) until every one fits, saying why:
  *

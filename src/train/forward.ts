@@ -8,11 +8,15 @@
  * cuts the gradient's path to the parameters. Here every layer is built from the
  * parameter tensors on each call. For the same parameters both give the same numbers
  * (test/train-forward.test.ts checks every tap of every model).
+ *
+ * Each layer is its op's training kernel (the `train` entry of its module in
+ * src/net/ops/), built on the custom-gradient layers of ./ops.ts.
  */
 import * as tf from "@tensorflow/tfjs";
 import { blobShapes } from "../net/geometry.js";
+import { opDef } from "../net/ops/index.js";
+import type { TrainContext } from "../net/ops/op-def.js";
 import type { NetSpec } from "../net/spec.js";
-import { conv, crop, deconv, maxPool2x2 } from "./ops.js";
 
 export interface TrainForwardOptions {
   /** Dropout rate after fc6 and fc7 (VGG16's drop6 / drop7: 0.5); 0 or absent: none. */
@@ -43,56 +47,23 @@ export function trainForward(
   o: TrainForwardOptions = {},
 ): Record<string, tf.Tensor4D> {
   const [, h, w] = input.shape;
-  const shapes = blobShapes(spec, h, w);
   const blobs = new Map<string, tf.Tensor4D>();
-  const param = (name: string) => {
-    const t = params.get(name);
-    if (!t) throw new Error(`trainForward: ${spec.model} needs parameter ${name}`);
-    return t;
+  const ctx: TrainContext = {
+    input,
+    image: spec.nodes[0]!.name,
+    shapes: blobShapes(spec, h, w),
+    param(name) {
+      const t = params.get(name);
+      if (!t) throw new Error(`trainForward: ${spec.model} needs parameter ${name}`);
+      return t;
+    },
+    learns: (layer) => !o.fixedUpsampling?.has(layer),
   };
   let dropoutIndex = 0;
   for (const node of spec.nodes) {
-    const { op } = node;
-    const x = node.inputs.length ? blobs.get(node.inputs[0]!)! : input;
-    let y: tf.Tensor4D;
-    switch (op.type) {
-      case "input":
-        y = input;
-        break;
-      case "conv":
-      case "fc": {
-        // A classifier's fc layer is the same arithmetic as a valid convolution over its
-        // window (its weights are stored as that kernel), so both train through `conv`.
-        if (op.type === "conv" && op.stride !== 1) throw new Error(`trainForward: ${node.name} has stride ${op.stride}; only stride 1 is supported`);
-        const pad = op.type === "conv" ? op.pad : 0;
-        y = conv(x, param(`${node.name}.weight`) as tf.Tensor4D, param(`${node.name}.bias`) as tf.Tensor1D, {
-          pad,
-          relu: op.relu,
-          inputGrad: node.inputs[0] !== spec.nodes[0]!.name,
-        });
-        if (o.dropout && DROPOUT_AFTER.has(node.name)) {
-          y = tf.dropout(y, o.dropout, undefined, (o.seed ?? 0) * 7919 + ++dropoutIndex) as tf.Tensor4D;
-        }
-        break;
-      }
-      case "pool":
-        if (op.kernel !== 2 || op.stride !== 2) throw new Error(`trainForward: only 2x2 stride-2 pools (VGG16's) are supported`);
-        y = maxPool2x2(x);
-        break;
-      case "deconv":
-        y = deconv(x, param(`${node.name}.weight`) as tf.Tensor4D, op.stride, !o.fixedUpsampling?.has(node.name));
-        break;
-      case "crop": {
-        const [rh, rw] = shapes.get(op.reference)!;
-        y = crop(x, op.offset, op.offset, rh, rw);
-        break;
-      }
-      case "sum":
-        y = node.inputs.map((n) => blobs.get(n)!).reduce((a, b) => tf.add(a, b));
-        break;
-      case "scale":
-        y = tf.mul(x, op.factor);
-        break;
+    let y = opDef(node.op).train(node, node.inputs.map((n) => blobs.get(n)!), ctx);
+    if (o.dropout && DROPOUT_AFTER.has(node.name)) {
+      y = tf.dropout(y, o.dropout, undefined, (o.seed ?? 0) * 7919 + ++dropoutIndex) as tf.Tensor4D;
     }
     blobs.set(node.name, y);
   }
