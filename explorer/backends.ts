@@ -5,7 +5,7 @@
  * the GPU path, and a headless test browser only has SwiftShader.
  */
 import * as tf from "@tensorflow/tfjs";
-import { BACKEND_NAMES, describeBackend, maxBufferBytes, useBackend, type BackendInfo, type BackendName } from "../src/backends/index.js";
+import { BACKEND_NAMES, describeBackend, maxBufferBytes, useBackend, type BackendInfo, type BackendName } from "fcn-viz";
 
 export interface StartedBackend {
   readonly info: BackendInfo;

@@ -3,8 +3,7 @@
  * images by the library's decoder (PNG, JPEG) or else the browser's (WebP, GIF, BMP...),
  * the backends as the page starts them, and a frame to paint in.
  */
-import { decodeImage } from "../src/io/image.js";
-import type { RgbImage } from "../core/image.js";
+import { decodeImage, type RgbImage } from "fcn-viz";
 import { startBackend } from "./backends.js";
 import type { ExplorerEnv } from "./controller/controller.js";
 import { fetchBytes } from "./download.js";

@@ -4,12 +4,8 @@
  * the receptive field of a chosen cell. Plain arrays in, SVG strings out; no DOM needed
  * (in the browser viz's d3 draws into a detached document).
  */
-import { receptiveFields } from "../src/net/geometry.js";
-import type { NetSpec } from "../src/net/spec.js";
-import { argmax, receptiveFieldFigure, scoreMaps, segmentationOverlay, skipFusion, upsamplingStages, type FusionStep, type UpsamplingStage } from "../viz/index.js";
-import { fmtPos } from "../viz/components.js";
-import type { HostMap } from "../src/analysis/index.js";
-import type { RgbImage } from "../core/image.js";
+import { receptiveFields, type HostMap, type NetSpec, type RgbImage } from "fcn-viz";
+import { argmax, fmtPos, receptiveFieldFigure, scoreMaps, segmentationOverlay, skipFusion, upsamplingStages, type FusionStep, type UpsamplingStage } from "fcn-viz/viz";
 
 export interface StageFigure {
   readonly id: "coarse" | "upsampling" | "fusion" | "overlay" | "receptive-field";

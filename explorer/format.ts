@@ -2,7 +2,7 @@
  * How the explorer writes things, shared by the controller (its messages) and the views
  * (the panels): model names for people, times, numbers, the preprocessing in one line.
  */
-import type { Preprocess } from "../src/preprocess.js";
+import type { Preprocess } from "fcn-viz";
 
 const DISPLAY: Record<string, string> = { fcn32s: "FCN-32s", fcn16s: "FCN-16s", fcn8s: "FCN-8s" };
 

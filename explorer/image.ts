@@ -5,4 +5,4 @@
  * so a page in a browser, the CLI's --max-side and a test in Node turn the same file into
  * the same network input, byte for byte.
  */
-export { resizeRgb } from "../src/io/resize.js";
+export { resizeRgb } from "fcn-viz";

@@ -7,13 +7,23 @@
 import * as tf from "@tensorflow/tfjs";
 // Library modules by path, not src/index.ts: the index also re-exports Node-only parts
 // (training, file paths) that have no business in a browser bundle.
-import { modelFromWeights } from "../src/load.js";
-import { randomModel, type Model } from "../src/model.js";
-import type { RgbImage } from "../core/image.js";
-import { MODEL_NAMES, type ModelName, type NetSpec } from "../src/net/spec.js";
-import type { WeightsFile } from "../src/weights/types.js";
-import { classNamesFor, type ClassNames } from "../src/classes.js";
-import { streamsOf, upsamplingWeights, type DeconvWeights, type HostMap, type Stream } from "../src/analysis/index.js";
+import {
+  classNamesFor,
+  MODEL_NAMES,
+  modelFromWeights,
+  randomModel,
+  streamsOf,
+  upsamplingWeights,
+  type ClassNames,
+  type DeconvWeights,
+  type HostMap,
+  type Model,
+  type ModelName,
+  type NetSpec,
+  type RgbImage,
+  type Stream,
+  type WeightsFile,
+} from "fcn-viz";
 
 /** The library's FCNs (its model list without the VGG16 classifier and its convolutionalized trunk). */
 export type FcnModel = Extract<ModelName, `fcn${string}`>;

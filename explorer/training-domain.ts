@@ -12,10 +12,7 @@
  * and mostly black (at least half the pixels below DARK), as the digit scenes are (all grey,
  * 88-94% black); the photos in sample-images/ are at most 27% grey.
  */
-import { DIGIT_CLASS_NAMES } from "../core/class-names/digits.js";
-import { PASCAL_CONTEXT_CLASS_NAMES } from "../core/class-names/pascal-context.js";
-import { VOC_CLASS_NAMES } from "../core/class-names/voc.js";
-import type { RgbImage } from "../core/image.js";
+import { DIGIT_CLASS_NAMES, PASCAL_CONTEXT_CLASS_NAMES, VOC_CLASS_NAMES, type RgbImage } from "fcn-viz";
 
 /** What an image is, or what weights learned from. */
 export type Domain = "digits" | "photos";

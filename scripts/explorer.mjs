@@ -30,6 +30,7 @@ import { promises as fsp, createReadStream, existsSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
+import { sourceAliases } from "./source-aliases.mjs";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const EXPLORER = path.join(ROOT, "explorer");
@@ -66,11 +67,11 @@ async function safetensorsMetadata(file) {
 }
 
 /**
- * The published-weights registry and cache (src/published/, through the built library in
- * dist/: this script runs on plain Node).
+ * The published-weights registry and cache (src/published/, through the built library's
+ * Node entry in dist/: this script runs on plain Node).
  */
 async function publishedLibrary() {
-  const lib = await import("../dist/src/index.js").catch((e) => {
+  const lib = await import("../dist/src/node.js").catch((e) => {
     throw new Error(`the explorer lists the published nets through the built library (dist/), which did not load: ${e.message}. Run npm run build.`);
   });
   if (!lib.PUBLISHED_WEIGHTS || !lib.cachedWeightsPath || !lib.weightsCacheDir) {
@@ -216,7 +217,6 @@ export async function generatePublic({ root = ROOT, modelsDir = path.join(root, 
 
 /** The Vite configuration (no config file: this is the only one). */
 export function viteConfig({ outDir = DEFAULT_OUT, publicDir = path.join(GENERATED, "public") } = {}) {
-  const shim = (f) => path.join(EXPLORER, "shims", f);
   return {
     configFile: false,
     root: EXPLORER,
@@ -224,16 +224,9 @@ export function viteConfig({ outDir = DEFAULT_OUT, publicDir = path.join(GENERAT
     publicDir,
     logLevel: "warn",
     clearScreen: false,
-    resolve: {
-      alias: [
-        // Node-only modules the library imports statically for its file and notebook paths.
-        { find: /^node:module$/, replacement: shim("node-module.ts") },
-        { find: /^node:(fs|path)$/, replacement: shim("node-fs.ts") },
-        { find: /^@resvg\/resvg-js$/, replacement: shim("resvg.ts") },
-        // h5wasm's Node build (path-based reading) is unused here; its browser build reads from memory.
-        { find: /^h5wasm\/node$/, replacement: "h5wasm" },
-      ],
-    },
+    // The page imports "fcn-viz" and "fcn-viz/viz" like any user, from their sources. Both
+    // entries are browser-safe (test/layering.test.ts): nothing to stand in for Node.
+    resolve: { alias: sourceAliases(ROOT) },
     build: {
       outDir,
       emptyOutDir: true,

@@ -135,7 +135,7 @@ function mtime(p) {
 
 /** Builds the library when dist/ is missing or older than a source file. */
 function ensureBuild(quiet, force) {
-  const outputs = ["dist/src/index.js", "dist/src/index.d.ts", "dist/viz/index.js", "dist/viz/index.d.ts"].map((f) => path.join(ROOT, f));
+  const outputs = ["dist/src/index.js", "dist/src/index.d.ts", "dist/src/node.js", "dist/viz/index.js", "dist/viz/index.d.ts"].map((f) => path.join(ROOT, f));
   const oldestOut = Math.min(...outputs.map(mtime));
   const sources = ["src", "viz", "bench", "tsconfig.json", "tsconfig.build.json"].map((f) => newestMtime(path.join(ROOT, f)));
   const newestSrc = Math.max(...sources);

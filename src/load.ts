@@ -6,7 +6,8 @@ import { paramSpecs } from "./net/params.js";
 import { bilinearFilter } from "../core/bilinear.js";
 import { MODEL_NAMES, type NetSpec } from "./net/spec.js";
 import { CAFFE_FCN_PREPROCESS } from "./preprocess.js";
-import { checkWeights, inferWeightsConfig, toTensors } from "./weights/index.js";
+import { checkWeights, inferWeightsConfig } from "./weights/check.js";
+import { toTensors } from "./weights/tensors.js";
 import { assertFiniteParams } from "./finite.js";
 import type { HostParams, WeightsFile } from "./weights/types.js";
 

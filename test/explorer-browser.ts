@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { decodeImage, modelFromWeights, readWeights, useBackend, withBilinear, type Model, type RgbImage, type WeightsFile } from "../src/index.js";
+import { decodeImage, modelFromWeights, readWeights, useBackend, withBilinear, type Model, type RgbImage, type WeightsFile } from "../src/node.js";
 import type { NetSpec } from "../src/net/spec.js";
 import type { DeconvWeights, HostMap } from "../src/analysis/index.js";
 import { resizeRgb } from "../explorer/image.js";

@@ -22,7 +22,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { decodeImage, readWeights, useBackend } from "../src/index.js";
+import { decodeImage, readWeights, useBackend } from "../src/node.js";
 import { PASCAL_CONTEXT_CLASS_NAMES } from "../core/class-names/pascal-context.js";
 import { VOC_CLASS_NAMES } from "../core/class-names/voc.js";
 import { loadWeights, publishedWeights, sizeText } from "../src/published/index.js";

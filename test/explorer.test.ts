@@ -30,7 +30,7 @@ import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { decodeImage, Model, minInputSize, modelSpec, randomParams, readWeights, useBackend, writeWeights, type Params } from "../src/index.js";
+import { decodeImage, Model, minInputSize, modelSpec, randomParams, readWeights, useBackend, writeWeights, type Params } from "../src/node.js";
 import { CATEGORICAL_PALETTE } from "../viz/index.js";
 import { classNamesFor } from "../src/classes.js";
 import { DIGIT_CLASS_NAMES } from "../core/class-names/digits.js";

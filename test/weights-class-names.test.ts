@@ -23,7 +23,7 @@ import {
   type WeightsFormat,
   type WeightsMeta,
 } from "../src/weights/index.js";
-import { writeTfjsWeights } from "../src/weights/tfjs-format.js";
+import { writeTfjsWeights } from "../src/weights/files.js";
 
 const NAMES = ["sky", "road", "car"];
 

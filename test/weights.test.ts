@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { modelSpec } from "../src/models/index.js";
 import { paramSpecs, type ParamSpec } from "../src/net/params.js";
 import { CAFFE_FCN_PREPROCESS, KERAS_VGG16_PREPROCESS } from "../src/preprocess.js";
-import { readKerasH5 } from "../src/weights/keras-h5.js";
+import { readKerasH5 } from "../src/weights/files.js";
 import { tfjsToTorch, torchToTfjs } from "../src/weights/layout.js";
 import { prng } from "../core/prng.js";
 import {

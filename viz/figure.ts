@@ -3,11 +3,22 @@
  * PNG; a `PlotlyFigure` is an interactive plotly spec that carries an equivalent d3
  * `Figure` as its static fallback (PNG/SVG), since plotly has no headless renderer here.
  * Neither needs a running kernel: `viz/tslab.ts` is the only place that displays them.
+ * PNGs and files need Node (node-only.ts); the SVG is all a browser uses.
  */
-import { writeFileSync } from "node:fs";
-import { Resvg } from "@resvg/resvg-js";
+import type { Resvg as ResvgClass } from "@resvg/resvg-js";
 import { resvgFontOptions } from "./fonts.js";
+import { nodeBuiltin, nodeRequire } from "./node-only.js";
 import { plotlyHTML, type PlotlyHTMLOptions, type PlotlySpec } from "./plotly.js";
+
+let Resvg: typeof ResvgClass | undefined;
+/** resvg (a native Node addon), loaded by the first PNG. */
+function resvg(): typeof ResvgClass {
+  return (Resvg ??= (nodeRequire("PNG rasterizing (resvg)")("@resvg/resvg-js") as { Resvg: typeof ResvgClass }).Resvg);
+}
+
+function writeFileSync(path: string, data: string | Uint8Array): void {
+  nodeBuiltin("node:fs", "save()").writeFileSync(path, data);
+}
 
 export interface PngOptions {
   /** Pixels per SVG px (default 1: the figure's visible resolution). */
@@ -33,13 +44,13 @@ export class Figure {
   /** Rasterizes the SVG with resvg (fonts: see fonts.ts). */
   toPNG(o: PngOptions = {}): Buffer {
     const scale = o.scale ?? 1;
-    const resvg = new Resvg(this.svg, {
+    const renderer = new (resvg())(this.svg, {
       font: resvgFontOptions(),
       fitTo: scale === 1 ? { mode: "original" } : { mode: "zoom", value: scale },
       imageRendering: 1,
       logLevel: "off",
     });
-    return resvg.render().asPng();
+    return renderer.render().asPng();
   }
 
   /** `<img>` with the SVG as a base64 data URI: renders even where inline SVG is sanitized. */

@@ -4,8 +4,7 @@
  * Windows), load just those files (fast), and fall back to scanning the system fonts.
  * FCN_VIZ_FONTS (font files or folders, separated like PATH) takes precedence.
  */
-import { existsSync, statSync } from "node:fs";
-import { delimiter, join } from "node:path";
+import { nodeBuiltin } from "./node-only.js";
 
 export interface FontSetup {
   /** Font files given to the renderer (empty: system fonts are scanned instead). */
@@ -70,6 +69,8 @@ let cached: FontSetup | undefined;
 /** The fonts the PNG renderer uses here (found once per process). */
 export function fontSetup(): FontSetup {
   if (cached) return cached;
+  const { existsSync, statSync } = nodeBuiltin("node:fs", "finding fonts for PNGs");
+  const { delimiter } = nodeBuiltin("node:path", "finding fonts for PNGs");
   const env = process.env["FCN_VIZ_FONTS"];
   if (env) {
     const paths = env.split(delimiter).filter((p) => p && existsSync(p));
@@ -105,5 +106,6 @@ export function resvgFontOptions(): {
 export function describeFonts(): string {
   const f = fontSetup();
   if (f.systemScan) return "system fonts (no known sans-serif found; set FCN_VIZ_FONTS to a .ttf to choose one)";
+  const { join } = nodeBuiltin("node:path", "describeFonts()");
   return `${f.family ?? "FCN_VIZ_FONTS"}: ${[...f.files, ...f.dirs].map((p) => join(p)).join(", ")}`;
 }

@@ -17,6 +17,7 @@ export { bilinearKernelInfo, type BilinearKernel } from "../core/bilinear.js";
 export { confusionMatrix, emptyConfusion, segmentationMetrics, scoreSegmentation, type Confusion, type SegMetrics } from "../core/metrics.js";
 export { colorScale, autoScale, lut, COLOR_MAP_LABEL, type ColorMapName, type ColorScale } from "./colors.js";
 export { blobRect, imageRect, type Rect } from "./geometry.js";
+export { fmtPos } from "./components.js";
 export { fontSetup, describeFonts, type FontSetup } from "./fonts.js";
 export { featureGrid, topChannels, type FeatureGridOptions } from "./figures/featureGrid.js";
 export { scoreMaps, type ScoreMapsOptions } from "./figures/scoreMaps.js";

@@ -3,8 +3,7 @@
  * node_modules (plotly.js-dist-min if installed, else plotly.js-dist) only when HTML
  * with an inlined copy is asked for.
  */
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { nodeBuiltin, nodeRequire } from "./node-only.js";
 import { textWidth } from "./text.js";
 
 /** A plotly figure as JSON-ready objects (the application/vnd.plotly.v1+json payload). */
@@ -34,7 +33,8 @@ let source: { name: string; code: string } | undefined;
 /** plotly.js source, escaped for a <script> element, and which package it came from. */
 export function plotlyJsSource(): { name: string; code: string } {
   if (source) return source;
-  const req = createRequire(import.meta.url);
+  const req = nodeRequire("inlining plotly.js");
+  const { readFileSync } = nodeBuiltin("node:fs", "inlining plotly.js");
   for (const name of ["plotly.js-dist-min", "plotly.js-dist"]) {
     let file: string;
     try {

@@ -1,12 +1,12 @@
 /**
- * Server-side d3: one lazily created jsdom document, SVG roots built with d3 and
- * serialized with XMLSerializer. No ids are ever generated (several figures may be
+ * Server-side d3: one lazily created jsdom document (the page's DOM in a browser), SVG
+ * roots built with d3 and serialized with XMLSerializer. No ids are ever generated (several figures may be
  * inlined into one page), and every coordinate goes through `r()`, so output is
  * byte-for-byte reproducible.
  */
-import { createRequire } from "node:module";
 import { select, type Selection } from "d3";
 import { Figure } from "./figure.js";
+import { inNode, nodeRequire } from "./node-only.js";
 import { FONT, FONT_FAMILY, INK } from "./style.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
@@ -21,10 +21,15 @@ interface MiniDom {
 }
 
 let dom: MiniDom | undefined;
+/** jsdom's document in Node; in a browser, a detached document of the page's own DOM. */
 function jsdom(): MiniDom {
   if (!dom) {
-    const { JSDOM } = createRequire(import.meta.url)("jsdom") as { JSDOM: new (html: string) => MiniDom };
-    dom = new JSDOM("<!DOCTYPE html><html><body></body></html>");
+    if (inNode()) {
+      const { JSDOM } = nodeRequire("drawing a figure with jsdom")("jsdom") as { JSDOM: new (html: string) => MiniDom };
+      dom = new JSDOM("<!DOCTYPE html><html><body></body></html>");
+    } else {
+      dom = { window: { document: document.implementation.createHTMLDocument(""), XMLSerializer } };
+    }
   }
   return dom;
 }

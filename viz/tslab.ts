@@ -17,8 +17,8 @@
  * writer (tslab/dist/jupyter's lastWriteDisplayData, tested with tslab 1.0.22). Nothing
  * is loaded until show() is called, and the figures never need this module.
  */
-import { createRequire } from "node:module";
 import type { AnyFigure } from "./figure.js";
+import { nodeRequire } from "./node-only.js";
 import { plotlyHTML } from "./plotly.js";
 
 export interface DisplayBundle {
@@ -71,7 +71,7 @@ export function displayBundle(fig: AnyFigure, o: ShowOptions & { plotlyJs?: "inl
 
 /** tslab's display writer of the running kernel, or a clear error. */
 function kernelWriter(): Writer {
-  const req = createRequire(import.meta.url);
+  const req = nodeRequire("show()");
   // The kernel has tslab's jupyter module loaded already; find it in the module cache
   // (this also finds a tslab installed elsewhere than this package's node_modules).
   let found = false;

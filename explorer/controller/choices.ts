@@ -4,9 +4,7 @@
  * random weights, the user's files), the images, and what to start with given the URL.
  * Plain data in, plain data out: the views turn the menus into <select>s.
  */
-import { widthText } from "../../src/vgg16.js";
-import { BACKEND_NAMES, type BackendName } from "../../src/backends/index.js";
-import { formatBytes, isPublishedName, publishedWeights, sizeText } from "../../src/published/registry.js";
+import { BACKEND_NAMES, formatBytes, isPublishedName, publishedWeights, sizeText, widthText, type BackendName } from "fcn-viz";
 import { displayName } from "../format.js";
 import type { Manifest, ManifestModel, ManifestPublished } from "../manifest.js";
 import { isFcn, type FcnModel } from "../pipeline.js";

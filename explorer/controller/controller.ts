@@ -7,18 +7,29 @@
  * views (views/*.ts) draw the state and call these actions.
  */
 import * as tf from "@tensorflow/tfjs";
-import { hoverInfo } from "../../src/analysis/index.js";
-import { memoryLimits, type BackendName } from "../../src/backends/index.js";
-import type { RgbImage } from "../../core/image.js";
-import { planInput, webglLimits, weightBytes, type InputPlan, type MemoryLimits } from "../../src/net/memory.js";
-import { receptiveFields } from "../../src/net/geometry.js";
-import { countParams, paramSpecs } from "../../src/net/params.js";
-import { formatBytes, withPublishedMeta, type PublishedModel } from "../../src/published/registry.js";
-import { widthText } from "../../src/vgg16.js";
-import { readWeightsBytes } from "../../src/weights/bytes.js";
-import { describeConfig, inferWeightsConfig } from "../../src/weights/check.js";
-import type { WeightsFile } from "../../src/weights/types.js";
-import { argmax, labelColors } from "../../viz/index.js";
+import {
+  countParams,
+  describeConfig,
+  formatBytes,
+  hoverInfo,
+  inferWeightsConfig,
+  memoryLimits,
+  paramSpecs,
+  planInput,
+  readWeightsBytes,
+  receptiveFields,
+  webglLimits,
+  weightBytes,
+  widthText,
+  withPublishedMeta,
+  type BackendName,
+  type InputPlan,
+  type MemoryLimits,
+  type PublishedModel,
+  type RgbImage,
+  type WeightsFile,
+} from "fcn-viz";
+import { argmax, labelColors } from "fcn-viz/viz";
 import type { StartedBackend } from "../backends.js";
 import { progressText, type Progress } from "../download.js";
 import { defaultClass, receptiveFieldStage, stageFigures } from "../figures.js";

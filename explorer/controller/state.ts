@@ -4,14 +4,8 @@
  * figures, the busy overlay and the message box. The controller replaces it (never edits
  * it) on every action, so a view redraws a panel when the fields it reads changed.
  */
-import type { BackendName } from "../../src/backends/index.js";
-import type { ClassNames } from "../../src/classes.js";
-import type { HoverInfo } from "../../src/analysis/index.js";
-import type { RgbImage } from "../../core/image.js";
-import type { InputPlan } from "../../src/net/memory.js";
-import type { NetSpec } from "../../src/net/spec.js";
-import type { Preprocess } from "../../src/preprocess.js";
-import type { LabelColors } from "../../viz/index.js";
+import type { BackendName, ClassNames, HoverInfo, InputPlan, NetSpec, Preprocess, RgbImage } from "fcn-viz";
+import type { LabelColors } from "fcn-viz/viz";
 import type { StartedBackend } from "../backends.js";
 import type { StageFigure } from "../figures.js";
 import type { Manifest, ManifestPublished } from "../manifest.js";

@@ -1,5 +1,5 @@
 /** The banner over the page: random weights mean nothing, and the page says so. */
-import { widthText } from "../../src/vgg16.js";
+import { widthText } from "fcn-viz";
 import { RANDOM, trainedFcns } from "../controller/choices.js";
 import { $, changed, type View } from "./dom.js";
 

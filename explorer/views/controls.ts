@@ -3,7 +3,7 @@
  * cached, and the weights file picker), backend, max side, Run. Fills the menus from the
  * state and hands every choice to the controller.
  */
-import { BACKEND_NAMES, type BackendName } from "../../src/backends/index.js";
+import { BACKEND_NAMES, type BackendName } from "fcn-viz";
 import { fetchSuggestion, PICK_FILE, sampleMenu, weightsMenu } from "../controller/choices.js";
 import type { ExplorerController } from "../controller/controller.js";
 import { displayName, escapeHtml } from "../format.js";

@@ -3,8 +3,8 @@
  * stream adds to them (a table and the top class's waterfall), where the streams' cells
  * sit, and the check that the streams sum to the logits.
  */
-import type { ClassScore } from "../../src/analysis/index.js";
-import { fmtPos } from "../../viz/components.js";
+import type { ClassScore } from "fcn-viz";
+import { fmtPos } from "fcn-viz/viz";
 import type { PixelHover, Result } from "../controller/state.js";
 import { escapeHtml, fmt, streamColor } from "../format.js";
 import { $, changed, type View } from "./dom.js";

@@ -1,9 +1,8 @@
 /** The status lines (backend, weights, input, time per pass) and the message box under them. */
-import { widthText } from "../../src/vgg16.js";
+import { formatBytes, widthText } from "fcn-viz";
 import type { StartedBackend } from "../backends.js";
 import type { MessageBox, TimeStatus, WeightsStatus } from "../controller/state.js";
 import { displayName, escapeHtml, ms, preprocessText } from "../format.js";
-import { formatBytes } from "../../src/published/registry.js";
 import { $, changed, type View } from "./dom.js";
 
 export function statusView(): View {

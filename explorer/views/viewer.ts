@@ -3,7 +3,7 @@
  * streams' cells and receptive fields of the pixel under the mouse drawn on it, the
  * legend, and the busy overlay. Mouse moves and clicks become pixels for the controller.
  */
-import type { HoverInfo } from "../../src/analysis/index.js";
+import type { HoverInfo } from "fcn-viz";
 import type { ExplorerController } from "../controller/controller.js";
 import type { Result } from "../controller/state.js";
 import { displayName, escapeHtml, streamColor } from "../format.js";

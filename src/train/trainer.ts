@@ -14,7 +14,7 @@ import { dirname } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import type { NetSpec } from "../net/spec.js";
 import { paramSpecs } from "../net/params.js";
-import { readSafetensorsRaw, writeSafetensorsRaw } from "../weights/safetensors.js";
+import { readSafetensorsRaw, writeSafetensorsRaw } from "../weights/files.js";
 import type { HostParams } from "../weights/types.js";
 import { fromTensors } from "../weights/tensors.js";
 import { Adam } from "./adam.js";

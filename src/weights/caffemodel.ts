@@ -20,26 +20,21 @@
  * each blob's floats go from the file straight into their final tfjs-layout
  * Float32Array, a block of rows at a time: memory stays near the weights' own size.
  */
-import { promises as fsp } from "node:fs";
 import { AT_ONCE_SCALES } from "../models/fcn8s.js";
 import { CAFFE_FCN_PREPROCESS, VGG16_CAFFE_PREPROCESS } from "../preprocess.js";
 import { inferWeightsConfig } from "./check.js";
 import { WeightsFileError } from "./errors.js";
-import { assertLittleEndianHost, bytesOf } from "./fsutil.js";
-import { denseWindow, numel, shapeText, torchRowBlock, torchRowsToTfjs } from "./layout.js";
+import { assertLittleEndianHost, bytesOf, denseWindow, numel, shapeText, torchRowBlock, torchRowsToTfjs } from "./layout.js";
 import { FC_INPUT_LAYER } from "./names.js";
 import type { HostParams, HostTensor, WeightsFile, WeightsMeta } from "./types.js";
 
-/** Reads a .caffemodel from disk: positional reads, no whole-file buffer. */
-export async function readCaffemodel(path: string): Promise<WeightsFile> {
+/**
+ * Reads a .caffemodel through positional reads (a file on disk: readCaffemodel in
+ * files.ts opens it), no whole-file buffer. `where` names it in errors.
+ */
+export async function readCaffemodelFrom(file: PositionalReader, size: number, where: string): Promise<WeightsFile> {
   assertLittleEndianHost();
-  const fh = await fsp.open(path, "r");
-  try {
-    const src = new FileSource(fh, (await fh.stat()).size, path);
-    return { ...(await caffemodelWeights(src, path)), source: path };
-  } finally {
-    await fh.close();
-  }
+  return caffemodelWeights(new ReaderSource(file, size, where), where);
 }
 
 /** The same for a whole file held in memory (a browser's File). `where` names it in errors. */
@@ -120,6 +115,11 @@ const V1_TYPE_NAMES: Readonly<Record<number, string>> = {
 // ---------------------------------------------------------------------------------
 // Byte sources: a file read at positions, or bytes in memory.
 
+/** Reads at a position, as Node's FileHandle does (the only thing asked of a file here). */
+export interface PositionalReader {
+  read(buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ readonly bytesRead: number }>;
+}
+
 interface Source {
   readonly size: number;
   /** min(n, size - pos) bytes at `pos`; a view valid until the next call. */
@@ -148,11 +148,11 @@ class MemorySource implements Source {
   }
 }
 
-class FileSource implements Source {
+class ReaderSource implements Source {
   private cache = new Uint8Array(0);
   private cacheAt = 0;
   constructor(
-    private readonly fh: fsp.FileHandle,
+    private readonly fh: PositionalReader,
     readonly size: number,
     private readonly where: string,
   ) {}

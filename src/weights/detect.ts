@@ -1,46 +1,21 @@
-import { promises as fsp } from "node:fs";
+/**
+ * A weights file's format from its content (extensions lie: a Keras file may be called
+ * .weights, a safetensors file .bin). Bytes in memory here; a path: detectWeightsFormat
+ * in files.ts, with the same tests and messages.
+ */
 import { looksLikeCaffemodel } from "./caffemodel.js";
 import { WeightsFileError } from "./errors.js";
-import { statWeightsPath } from "./fsutil.js";
 import { MAX_HEADER_BYTES, safetensorsHeaderProblem } from "./safetensors.js";
-import { modelJsonPath } from "./tfjs-format.js";
 import { ACCEPTED_FORMATS_TEXT, type WeightsFormat } from "./types.js";
 
-const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+export const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 /** Enough of a file's start to see a .caffemodel's net name and first layer tag. */
-const HEAD_BYTES = 4096;
+export const HEAD_BYTES = 4096;
 
 /**
- * The format of a weights file, from its content (extensions lie: a Keras file may be
- * called .weights, a safetensors file .bin). A directory is a tfjs weights directory.
- */
-export async function detectWeightsFormat(p: string): Promise<WeightsFormat> {
-  const st = await statWeightsPath(p);
-  if (st.isDirectory()) {
-    await modelJsonPath(p);
-    return "tfjs";
-  }
-  const fh = await fsp.open(p, "r");
-  try {
-    const head = new Uint8Array(Math.min(st.size, HEAD_BYTES));
-    await fh.read(head, 0, head.length, 0);
-    if (await hasHdf5Signature(fh, st.size, head)) return "keras-h5";
-    if (looksLikeSafetensors(head, st.size)) return "safetensors";
-    const broken = safetensorsHeaderProblem(head, st.size, p);
-    if (broken) throw new WeightsFileError(p, broken);
-    const firstChar = new TextDecoder().decode(head.subarray(0, 64)).trimStart()[0];
-    if (firstChar === "{") return "tfjs";
-    if (looksLikeCaffemodel(head, st.size)) return "caffemodel";
-    throw new WeightsFileError(p, `${p} is not a weights file this tool reads${describe(head, p)}. Accepted: ${ACCEPTED_FORMATS_TEXT}.`);
-  } finally {
-    await fh.close();
-  }
-}
-
-/**
- * The same detection for a whole file held in memory (a browser's File): "tfjs" means a
- * JSON document (a model.json). Throws the same error as detectWeightsFormat for
- * anything else. `name` is used in the message only.
+ * The format of a whole file held in memory (a browser's File): "tfjs" means a JSON
+ * document (a model.json). Throws the same error as detectWeightsFormat for anything
+ * else. `name` is used in the message only.
  */
 export function detectWeightsFormatOfBytes(bytes: Uint8Array, name: string): WeightsFormat {
   const at = (off: number) => HDF5_SIGNATURE.every((x, i) => bytes[off + i] === x);
@@ -52,29 +27,17 @@ export function detectWeightsFormatOfBytes(bytes: Uint8Array, name: string): Wei
   if (broken) throw new WeightsFileError(name, broken);
   if (new TextDecoder().decode(head).trimStart()[0] === "{") return "tfjs";
   if (looksLikeCaffemodel(bytes.subarray(0, HEAD_BYTES), bytes.length)) return "caffemodel";
-  throw new WeightsFileError(name, `${name} is not a weights file this tool reads${describe(head, name)}. Accepted: ${ACCEPTED_FORMATS_TEXT}.`);
+  throw new WeightsFileError(name, `${name} is not a weights file this tool reads${describeNonWeights(head, name)}. Accepted: ${ACCEPTED_FORMATS_TEXT}.`);
 }
 
-/** HDF5 puts its superblock at 0, or after a user block of 512, 1024, 2048, ... bytes. */
-async function hasHdf5Signature(fh: fsp.FileHandle, size: number, head: Uint8Array): Promise<boolean> {
-  const at = (b: Uint8Array) => HDF5_SIGNATURE.every((x, i) => b[i] === x);
-  if (at(head)) return true;
-  const buf = new Uint8Array(8);
-  for (let off = 512; off + 8 <= size && off <= 1 << 20; off *= 2) {
-    await fh.read(buf, 0, 8, off);
-    if (at(buf)) return true;
-  }
-  return false;
-}
-
-function looksLikeSafetensors(head: Uint8Array, size: number): boolean {
+export function looksLikeSafetensors(head: Uint8Array, size: number): boolean {
   if (head.length < 9) return false;
   const n = Number(new DataView(head.buffer, head.byteOffset, 8).getBigUint64(0, true));
   return n >= 2 && n <= MAX_HEADER_BYTES && 8 + n <= size && head[8] === 0x7b; // '{'
 }
 
 /** Names common look-alikes, so the error says what the file is and what to do. */
-function describe(b: Uint8Array, p: string): string {
+export function describeNonWeights(b: Uint8Array, p: string): string {
   const starts = (...sig: number[]) => sig.every((x, i) => b[i] === x);
   if (b.length === 0) return " (it is empty)";
   if (starts(0x89, 0x50, 0x4e, 0x47)) return " (it is a PNG image)";

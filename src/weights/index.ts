@@ -1,25 +1,58 @@
+/**
+ * Weights, the whole API (Node): reading and writing files by path (readWeights,
+ * writeWeights and each format's own reader and writer, files.ts) and everything that
+ * works on bytes in memory. The browser-safe part alone is what `fcn-viz` exports
+ * (src/index.ts); this module is `fcn-viz/node`'s.
+ */
 import { promises as fsp } from "node:fs";
 import * as path from "node:path";
-import { readCaffemodel } from "./caffemodel.js";
-import { detectWeightsFormat } from "./detect.js";
 import { checkClassNames } from "./check.js";
 import { metaFromJson } from "./meta.js";
 import { WeightsFileError } from "./errors.js";
-import { readKerasH5, writeKerasH5 } from "./keras-h5.js";
-import { readSafetensorsWeights, writeSafetensorsWeights } from "./safetensors.js";
-import { readTfjsWeights, writeTfjsWeights } from "./tfjs-format.js";
+import {
+  detectWeightsFormat,
+  readCaffemodel,
+  readKerasH5,
+  readSafetensorsWeights,
+  readTfjsWeights,
+  writeKerasH5,
+  writeSafetensorsWeights,
+  writeTfjsWeights,
+} from "./files.js";
 import { ACCEPTED_FORMATS_TEXT, WEIGHTS_FORMATS, type WeightsFile, type WeightsToWrite, type WeightsFormat, type WriteOptions } from "./types.js";
 
-export * from "./types.js";
+export {
+  ACCEPTED_FORMATS_TEXT,
+  WEIGHTS_FORMATS,
+  type HostParams,
+  type HostTensor,
+  type KerasNaming,
+  type Params,
+  type WeightsFile,
+  type WeightsFormat,
+  type WeightsMeta,
+  type WeightsToWrite,
+  type WriteOptions,
+} from "./types.js";
 export { WeightsFileError, WeightsMismatchError, type MisshapedTensor } from "./errors.js";
 export { checkWeights, describeConfig, inferWeightsConfig, type CheckOptions, type InferredConfig, type ShapeMap } from "./check.js";
 export { toTensors, fromTensors } from "./tensors.js";
-export { detectWeightsFormat } from "./detect.js";
-export { readSafetensorsRaw, writeSafetensorsRaw, readSafetensorsWeights, writeSafetensorsWeights, TORCHVISION_PREPROCESS } from "./safetensors.js";
-export { readKerasH5, writeKerasH5 } from "./keras-h5.js";
-export { readTfjsWeights, writeTfjsWeights, TFJS_FORMAT_TAG } from "./tfjs-format.js";
+export { TORCHVISION_PREPROCESS } from "./safetensors.js";
+export { TFJS_FORMAT_TAG } from "./tfjs-format.js";
 export { readWeightsBytes, type NamedBytes } from "./bytes.js";
-export { readCaffemodel, readCaffemodelBytes } from "./caffemodel.js";
+export { readCaffemodelBytes } from "./caffemodel.js";
+export {
+  detectWeightsFormat,
+  readCaffemodel,
+  readKerasH5,
+  readSafetensorsRaw,
+  readSafetensorsWeights,
+  readTfjsWeights,
+  writeKerasH5,
+  writeSafetensorsRaw,
+  writeSafetensorsWeights,
+  writeTfjsWeights,
+} from "./files.js";
 
 /**
  * Reads any supported weights file, detecting the format from its content, with

@@ -1,14 +1,11 @@
-import * as path from "node:path";
-import type { Attribute, Dataset, Group } from "h5wasm/node";
+import type { Attribute, Dataset, Group } from "h5wasm";
 import { KERAS_VGG16_PREPROCESS } from "../preprocess.js";
 import { WeightsFileError } from "./errors.js";
-import { writeAtomically } from "./fsutil.js";
-import { checkWritable } from "../io/files.js";
-import { kerasDenseToTfjs, numel, shapeText, tfjsToKerasDense } from "./layout.js";
-import { META_PREFIX, metaFromStrings, metaToStrings } from "./meta.js";
+import { kerasDenseToTfjs, numel, shapeText } from "./layout.js";
+import { META_PREFIX, metaFromStrings } from "./meta.js";
 import { checkClassNames } from "./check.js";
-import { caffeToKerasLayer, FC_INPUT_LAYER, kerasToCaffeLayer, kerasVgg16Layers, splitParamName } from "./names.js";
-import type { HostParams, HostTensor, KerasNaming, WeightsFile, WeightsToWrite } from "./types.js";
+import { caffeToKerasLayer, FC_INPUT_LAYER, kerasToCaffeLayer } from "./names.js";
+import type { HostParams, HostTensor, WeightsFile } from "./types.js";
 
 /**
  * Keras' legacy HDF5 weights files (save_weights to .h5), e.g. the official
@@ -22,19 +19,10 @@ import type { HostParams, HostTensor, KerasNaming, WeightsFile, WeightsToWrite }
  * weight_names entries are paths relative to the layer group, which covers every
  * writer's naming (see KerasNaming). Whole-model files (model.save) keep the same tree
  * under /model_weights.
+ *
+ * This module reads an open HDF5 file (h5wasm's File, Node or browser build); opening
+ * one on disk and writing one: readKerasH5 / writeKerasH5 in files.ts.
  */
-
-type H5 = typeof import("h5wasm/node").default;
-let h5Promise: Promise<H5> | undefined;
-
-/** h5wasm's wasm module loads on first use only: other formats never pay for it. */
-async function loadH5(): Promise<H5> {
-  h5Promise ??= import("h5wasm/node").then(async (m) => {
-    await m.default.ready;
-    return m.default;
-  });
-  return h5Promise;
-}
 
 const H5T_FLOAT = 1;
 
@@ -50,28 +38,9 @@ interface RawLayer {
   bias?: HostTensor;
 }
 
-export async function readKerasH5(file: string, opts: ReadKerasOptions = {}): Promise<WeightsFile> {
-  const h5 = await loadH5();
-  const abs = path.resolve(file);
-  let f: InstanceType<H5["File"]>;
-  try {
-    // HDF5's complaints as an exception, not pages of HDF5-DIAG on stderr.
-    f = await withHdf5Errors(h5, () => new h5.File(abs, "r"));
-    if (Number(f.file_id) < 0) throw new Error("the HDF5 library could not open it");
-  } catch (e) {
-    const why = e instanceof Error ? e.message : String(e);
-    throw new WeightsFileError(file, `${file}: cannot be opened as HDF5 (${why})${/truncat/.test(why) ? "" : ": a damaged file?"}`, { cause: e });
-  }
-  try {
-    return { ...kerasWeightsFromH5(f, file, opts), source: file };
-  } finally {
-    f.close();
-  }
-}
-
 /**
  * The weights of an open Keras HDF5 file (h5wasm's File, Node or browser build).
- * Shared by readKerasH5 (a path) and readWeightsBytes (bytes in memory).
+ * Shared by readKerasH5 (files.ts: a path) and readWeightsBytes (bytes in memory).
  */
 export function kerasWeightsFromH5(f: Group, file: string, opts: ReadKerasOptions = {}): WeightsFile {
   const root = weightsRoot(f, file);
@@ -219,130 +188,10 @@ function readMetaAttrs(f: Group): Record<string, string> {
   return out;
 }
 
-function isGroup(x: unknown): x is Group {
+export function isGroup(x: unknown): x is Group {
   return !!x && (x as Group).type === "Group";
 }
 
 function isDataset(x: unknown): x is Dataset {
   return !!x && (x as Dataset).type === "Dataset";
-}
-
-// --- writing ---
-
-const KERAS_VERSION: Record<KerasNaming, string> = { keras1: "1.2.2", "tf-keras2": "2.15.0", keras3: "3.6.0" };
-
-function weightName(layer: string, role: "kernel" | "bias", naming: KerasNaming): string {
-  switch (naming) {
-    case "keras1":
-      return `${layer}_${role === "kernel" ? "W" : "b"}_1:0`;
-    case "tf-keras2":
-      return `${layer}/${role}:0`;
-    case "keras3":
-      return `${layer}/${role}`;
-  }
-}
-
-/**
- * Writes parameters as a Keras legacy HDF5 weights file. VGG16's layers get Keras'
- * names (block1_conv1 ..., fc1, fc2, predictions; fc kernels flattened to Dense
- * (k*k*C, out)) and the weightless layers appear in layer_names as Keras lists them;
- * other layers (score_fr, upscore2, ...) keep their names, with kernels in Keras'
- * Conv2D / Conv2DTranspose layouts (which are tfjs's). WeightsMeta goes into root
- * attributes `fcn_viz.*`, which Keras ignores.
- */
-export async function writeKerasH5(
-  file: string,
-  w: WeightsToWrite,
-  naming: KerasNaming = "tf-keras2",
-): Promise<void> {
-  const layers = new Map<string, { weight?: HostTensor; bias?: HostTensor }>();
-  for (const [name, t] of w.params) {
-    const parts = splitParamName(name);
-    if (!parts) throw new Error(`cannot write "${name}" to a Keras file: parameter names are <layer>.weight / <layer>.bias`);
-    if (numel(t.shape) !== t.data.length) throw new Error(`${name}: shape ${shapeText(t.shape)} does not match its ${t.data.length} values`);
-    const l = layers.get(parts.layer) ?? {};
-    l[parts.role] = t;
-    layers.set(parts.layer, l);
-  }
-
-  const order: string[] = [];
-  if (layers.has("conv1_1")) {
-    for (const k of kerasVgg16Layers()) {
-      const caffe = kerasToCaffeLayer(k);
-      const weightless = k === "input_1" || k === "flatten" || k.endsWith("_pool");
-      if (weightless ? k !== "flatten" || layers.has("fc6") : layers.has(caffe)) order.push(k);
-    }
-  }
-  for (const layer of layers.keys()) {
-    const k = caffeToKerasLayer(layer);
-    if (!order.includes(k)) order.push(k);
-  }
-
-  const h5 = await loadH5();
-  // HDF5 cannot say why a file cannot be created (and h5wasm does not throw then: it
-  // prints pages of HDF5-DIAG and hands back file_id -1), so the OS is asked first.
-  await checkWritable(file);
-  await writeAtomically(path.resolve(file), async (tmp) => withHdf5Errors(h5, () => {
-    const f = new h5.File(tmp, "w");
-    if (Number(f.file_id) < 0) throw new Error("the HDF5 library could not create the file");
-    try {
-      writeFixedStrings(f, "layer_names", order);
-      f.create_attribute("backend", "tensorflow", null, "A10");
-      f.create_attribute("keras_version", KERAS_VERSION[naming], null, `A${KERAS_VERSION[naming].length}`);
-      for (const [k, v] of Object.entries(metaToStrings(w.meta))) f.create_attribute(k, v);
-      for (const k of order) {
-        const g = f.create_group(k);
-        const l = layers.get(kerasToCaffeLayer(k));
-        const names: string[] = [];
-        const put = (role: "kernel" | "bias", t: HostTensor) => {
-          const wn = weightName(k, role, naming);
-          // Nested names (tf.keras 2, Keras 3) live in a subgroup named after the layer.
-          const dir = wn.includes("/") ? wn.slice(0, wn.lastIndexOf("/")) : "";
-          if (dir && !isGroup(g.get(dir))) g.create_group(dir);
-          g.create_dataset({ name: wn, data: t.data, shape: [...t.shape], dtype: "<f" });
-          names.push(wn);
-        };
-        if (l?.weight) {
-          const isDense = k === "fc1" || k === "fc2" || k === "predictions";
-          put("kernel", isDense && l.weight.shape.length === 4 ? tfjsToKerasDense(l.weight) : l.weight);
-        }
-        if (l?.bias) put("bias", l.bias);
-        writeFixedStrings(g, "weight_names", names);
-      }
-    } finally {
-      f.close();
-    }
-  }));
-}
-
-type H5Module = { activate_throwing_error_handler(): number; deactivate_throwing_error_handler(): number };
-
-/**
- * Runs HDF5 calls with its errors thrown as exceptions (first line kept by the caller's
- * OutputError) instead of printed to stderr as HDF5-DIAG pages, which bypass Node's
- * streams (h5wasm writes them straight to fd 2). Restores the printing handler after.
- */
-async function withHdf5Errors<T>(h5: H5, run: () => T): Promise<T> {
-  const module = (await h5.ready) as unknown as H5Module;
-  module.activate_throwing_error_handler();
-  try {
-    return run();
-  } catch (e) {
-    // The thrown text is the whole HDF5 error stack: keep its last, most specific line.
-    const lines = String(e instanceof Error ? e.message : e).split("\n").map((l) => l.trim()).filter(Boolean);
-    const minor = lines.filter((l) => l.startsWith("minor:")).pop()?.replace(/^minor:\s*/, "");
-    throw new Error(minor ? `HDF5: ${minor.toLowerCase()}` : lines[0] ?? "HDF5 error", { cause: e });
-  } finally {
-    module.deactivate_throwing_error_handler();
-  }
-}
-
-/** As h5py stores numpy byte-string arrays: fixed length, ASCII; an empty list as an empty float array. */
-function writeFixedStrings(g: Group, name: string, items: readonly string[]): void {
-  if (items.length === 0) {
-    g.create_attribute(name, new Float64Array(0), [0], "<d");
-    return;
-  }
-  const len = Math.max(...items.map((s) => Buffer.byteLength(s)));
-  g.create_attribute(name, [...items], [items.length], `A${len}`);
 }

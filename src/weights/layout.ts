@@ -212,3 +212,15 @@ function floatToHalf(v: number): number {
   if (rest > 0x1000 || (rest === 0x1000 && (h & 1))) h++;
   return h;
 }
+
+/** Typed arrays are read and written as raw bytes, which is little-endian only on LE hosts. */
+export function assertLittleEndianHost(): void {
+  if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
+    throw new Error("weights I/O assumes a little-endian host (every x86 and ARM machine in practice)");
+  }
+}
+
+/** A float32 array's own bytes (a view, not a copy). */
+export function bytesOf(a: Float32Array): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+}

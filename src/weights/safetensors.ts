@@ -1,8 +1,6 @@
-import { promises as fsp } from "node:fs";
 import { WeightsFileError } from "./errors.js";
-import { assertLittleEndianHost, bytesOf, readRange, writeAtomically } from "./fsutil.js";
-import { bf16ToF32, f16ToF32, f32ToF16, numel, shapeText, tfjsToTorch, torchLinearToTfjs, torchToTfjs } from "./layout.js";
-import { metaFromStrings, metaToStrings } from "./meta.js";
+import { assertLittleEndianHost, bf16ToF32, f16ToF32, numel, shapeText, torchLinearToTfjs, torchToTfjs } from "./layout.js";
+import { metaFromStrings } from "./meta.js";
 import { checkClassNames } from "./check.js";
 import { FC_INPUT_LAYER, splitParamName, torchvisionToCaffeLayer } from "./names.js";
 import type { HostParams, HostTensor, WeightsFile, WeightsToWrite } from "./types.js";
@@ -16,6 +14,7 @@ import type { Preprocess } from "../preprocess.js";
  *
  * Tensors are named after the Caffe layers (`conv1_1.weight`) and stored in PyTorch
  * layout: conv (out, in, kH, kW), ConvTranspose (in, out, kH, kW), Linear (out, in).
+ * Files on disk (read a tensor at a time, written atomically): files.ts.
  */
 
 export type SafetensorsDtype = "F32" | "F16" | "BF16" | "F64";
@@ -31,7 +30,7 @@ export interface RawSafetensors {
   readonly metadata: Record<string, string>;
 }
 
-interface Entry {
+export interface Entry {
   readonly name: string;
   readonly dtype: SafetensorsDtype;
   readonly shape: number[];
@@ -57,35 +56,10 @@ export function safetensorsHeaderProblem(head: Uint8Array, size: number, p: stri
   return null;
 }
 
-/** Reads every tensor of a safetensors file as float32, layouts untouched. */
-export async function readSafetensorsRaw(file: string): Promise<RawSafetensors> {
-  assertLittleEndianHost();
-  const fh = await fsp.open(file, "r");
-  try {
-    const size = (await fh.stat()).size;
-    if (size < 8) throw new WeightsFileError(file, `${file}: too short to be a safetensors file (${size} bytes)`);
-    const head = await readRange(fh, 0, Math.min(size, 16), file);
-    const n = Number(new DataView(head.buffer).getBigUint64(0, true));
-    if (n > MAX_HEADER_BYTES || 8 + n > size) {
-      throw new WeightsFileError(file, safetensorsHeaderProblem(head, size, file) ?? `${file}: not a safetensors file (header length ${n} does not fit in ${size} bytes)`);
-    }
-    const header = new TextDecoder().decode(await readRange(fh, 8, n, file));
-    const { entries, metadata } = parseHeader(header, size - 8 - n, file);
-    const tensors: RawSafetensors["tensors"] = new Map();
-    // One tensor at a time, straight from the file: peak memory stays near the output's.
-    for (const e of entries) {
-      const bytes = await readRange(fh, 8 + n + e.begin, e.end - e.begin, file);
-      tensors.set(e.name, { dtype: e.dtype, shape: e.shape, data: toFloat32(bytes, e.dtype) });
-    }
-    return { tensors, metadata };
-  } finally {
-    await fh.close();
-  }
-}
-
 /**
- * The same as readSafetensorsRaw for a whole file held in memory (a browser's File,
- * a fetch response). `where` names it in errors. No Node module involved.
+ * Every tensor of a safetensors file held in memory (a browser's File, a fetch
+ * response) as float32, layouts untouched; readSafetensorsRaw (files.ts) reads one from
+ * disk a tensor at a time. `where` names it in errors.
  */
 export function parseSafetensorsBytes(bytes: Uint8Array, where: string): RawSafetensors {
   assertLittleEndianHost();
@@ -106,51 +80,8 @@ export function parseSafetensorsBytes(bytes: Uint8Array, where: string): RawSafe
   return { tensors, metadata };
 }
 
-/**
- * Writes float32 tensors as given (no layout change), with string metadata, stored as
- * F32 or (halving the file) F16; readers convert F16 back to float32.
- */
-export async function writeSafetensorsRaw(
-  file: string,
-  tensors: ReadonlyMap<string, HostTensor>,
-  metadata: Record<string, string> = {},
-  dtype: "F32" | "F16" = "F32",
-): Promise<void> {
-  assertLittleEndianHost();
-  const header: Record<string, unknown> = {};
-  if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
-  let offset = 0;
-  const payload: Uint8Array[] = [];
-  for (const [name, t] of tensors) {
-    if (name === "__metadata__") throw new Error(`"__metadata__" cannot be a tensor name`);
-    if (numel(t.shape) !== t.data.length) {
-      throw new Error(`tensor ${name}: shape ${shapeText(t.shape)} holds ${numel(t.shape)} values, data has ${t.data.length}`);
-    }
-    const bytes = dtype === "F16" ? new Uint8Array(f32ToF16(t.data).buffer) : bytesOf(t.data);
-    header[name] = { dtype, shape: [...t.shape], data_offsets: [offset, offset + bytes.byteLength] };
-    payload.push(bytes);
-    offset += bytes.byteLength;
-  }
-  let json = JSON.stringify(header);
-  // Pad with spaces so the data starts 8-byte aligned, as the reference writer does.
-  json += " ".repeat((8 - (Buffer.byteLength(json) % 8)) % 8);
-  const headerBytes = new TextEncoder().encode(json);
-  const prefix = new Uint8Array(8);
-  new DataView(prefix.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
-
-  await writeAtomically(file, async (tmp) => {
-    const fh = await fsp.open(tmp, "w");
-    try {
-      await fh.write(prefix);
-      await fh.write(headerBytes);
-      for (const bytes of payload) await fh.write(bytes);
-    } finally {
-      await fh.close();
-    }
-  });
-}
-
-function parseHeader(text: string, dataBytes: number, file: string): { entries: Entry[]; metadata: Record<string, string> } {
+/** The header's tensors (checked against the data's size) and string metadata. */
+export function parseHeader(text: string, dataBytes: number, file: string): { entries: Entry[]; metadata: Record<string, string> } {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -191,7 +122,8 @@ function parseHeader(text: string, dataBytes: number, file: string): { entries: 
   return { entries, metadata };
 }
 
-function toFloat32(bytes: Uint8Array, dtype: SafetensorsDtype): Float32Array {
+/** One tensor's bytes as float32. */
+export function toFloat32(bytes: Uint8Array, dtype: SafetensorsDtype): Float32Array {
   // `bytes` owns a fresh ArrayBuffer at offset 0, so typed views are aligned.
   switch (dtype) {
     case "F32":
@@ -213,16 +145,6 @@ export const TORCHVISION_PREPROCESS: Preprocess = {
   std: [0.229, 0.224, 0.225],
   source: "torchvision ImageNet models: RGB, 0..1, mean (0.485, 0.456, 0.406), std (0.229, 0.224, 0.225)",
 };
-
-/**
- * A safetensors file as model parameters in tfjs layout. 4-D weights are PyTorch conv
- * / ConvTranspose tensors; 2-D weights are Linear layers over a CHW-flattened input
- * (torchvision's fc6 is (4096, 25088) over pool5's 512 x 7 x 7). torchvision names
- * (features.0.weight, classifier.0.weight) are renamed to the Caffe ones.
- */
-export async function readSafetensorsWeights(file: string): Promise<WeightsFile> {
-  return { ...safetensorsToWeights(await readSafetensorsRaw(file), file), source: file };
-}
 
 /** Raw safetensors tensors (PyTorch layout, any naming) as model parameters in tfjs layout. */
 export function safetensorsToWeights(raw: RawSafetensors, file: string): WeightsFile {
@@ -276,16 +198,4 @@ export function safetensorsToWeights(raw: RawSafetensors, file: string): Weights
   if (torchvision && meta.preprocess === undefined) meta = { ...meta, preprocess: TORCHVISION_PREPROCESS };
   checkClassNames(params, meta, file);
   return { params, meta, format: "safetensors" };
-}
-
-/** Writes parameters (tfjs layout) as PyTorch-layout safetensors with the metadata. */
-export async function writeSafetensorsWeights(file: string, w: WeightsToWrite, o: { dtype?: "F32" | "F16" } = {}): Promise<void> {
-  const tensors = new Map<string, HostTensor>();
-  for (const [name, t] of w.params) {
-    if (t.shape.length === 4) tensors.set(name, tfjsToTorch(t));
-    else if (t.shape.length === 1) tensors.set(name, t);
-    else throw new Error(`cannot write ${name} ${shapeText(t.shape)}: parameters are 4-D weights or 1-D biases`);
-  }
-  // "format": "pt" is what PyTorch's safetensors helpers write and look for.
-  await writeSafetensorsRaw(file, tensors, { format: "pt", ...metaToStrings(w.meta) }, o.dtype ?? "F32");
 }

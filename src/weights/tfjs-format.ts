@@ -1,14 +1,10 @@
-import { promises as fsp } from "node:fs";
-import * as path from "node:path";
 import { KERAS_VGG16_PREPROCESS } from "../preprocess.js";
 import { WeightsFileError } from "./errors.js";
-import { assertLittleEndianHost, bytesOf, statWeightsPath, writeAtomically } from "./fsutil.js";
-import { ensureDir, writeFileAtomic } from "../io/files.js";
-import { kerasDenseToTfjs, numel, shapeText } from "./layout.js";
+import { assertLittleEndianHost, bytesOf, kerasDenseToTfjs, numel, shapeText } from "./layout.js";
 import { metaFromJson } from "./meta.js";
 import { checkClassNames } from "./check.js";
 import { FC_INPUT_LAYER, kerasToCaffeLayer, splitParamName } from "./names.js";
-import type { HostParams, HostTensor, WeightsFile, WeightsToWrite, WeightsMeta } from "./types.js";
+import type { HostParams, HostTensor, WeightsFile, WeightsMeta } from "./types.js";
 
 /**
  * The project's own saved weights, in tfjs' weights format:
@@ -20,7 +16,8 @@ import type { HostParams, HostTensor, WeightsFile, WeightsToWrite, WeightsMeta }
  *
  * Weights are in tfjs layout, so nothing is converted. A model.json written by
  * tensorflowjs_converter from Keras' VGG16 (names like block1_conv1/kernel, fc1 as a
- * flattened Dense kernel) is read too.
+ * flattened Dense kernel) is read too. Reading and writing the files on disk:
+ * readTfjsWeights / writeTfjsWeights in files.ts.
  */
 
 export const TFJS_FORMAT_TAG = "fcn-viz-weights";
@@ -39,43 +36,9 @@ interface ManifestGroup {
   readonly weights: ManifestEntry[];
 }
 
-/** `model.json` for a directory, the path itself otherwise. */
-export async function modelJsonPath(p: string): Promise<string> {
-  const st = await statWeightsPath(p);
-  if (!st.isDirectory()) return p;
-  const json = path.join(p, MODEL_JSON);
-  try {
-    await fsp.access(json);
-  } catch {
-    throw new WeightsFileError(p, `${p} is a directory without a ${MODEL_JSON}: a tfjs weights directory holds model.json and its .bin shards`);
-  }
-  return json;
-}
-
-export async function readTfjsWeights(p: string): Promise<WeightsFile> {
-  assertLittleEndianHost();
-  const jsonPath = await modelJsonPath(p);
-  const dir = path.dirname(jsonPath);
-  let json: unknown;
-  try {
-    json = JSON.parse(await fsp.readFile(jsonPath, "utf8"));
-  } catch (e) {
-    throw new WeightsFileError(jsonPath, `${jsonPath}: not valid JSON (${(e as Error).message})`, { cause: e });
-  }
-  const readShard = async (s: unknown): Promise<Uint8Array> => {
-    const file = shardPath(dir, s, jsonPath);
-    try {
-      return new Uint8Array(await fsp.readFile(file));
-    } catch (e) {
-      throw new WeightsFileError(jsonPath, `${jsonPath}: cannot read weight shard ${file} (${(e as NodeJS.ErrnoException).code ?? e})`, { cause: e });
-    }
-  };
-  return { ...(await tfjsWeightsFromJson(json, readShard, jsonPath)), source: p };
-}
-
 /**
  * A parsed model.json and a way to get its shards' bytes (by their manifest path) as
- * model parameters. Shared by readTfjsWeights (files on disk) and readWeightsBytes
+ * model parameters. Shared by readTfjsWeights (files.ts: files on disk) and readWeightsBytes
  * (files in memory); `where` names the model.json in errors.
  */
 export async function tfjsWeightsFromJson(
@@ -117,13 +80,6 @@ export async function tfjsWeightsFromJson(
   if (keras && !meta.preprocess) meta = { ...meta, preprocess: KERAS_VGG16_PREPROCESS };
   checkClassNames(params, meta, jsonPath);
   return { params, meta, format: "tfjs" };
-}
-
-function shardPath(dir: string, s: unknown, jsonPath: string): string {
-  if (typeof s !== "string" || /^[a-z][a-z0-9+.-]*:\/\//i.test(s)) {
-    throw new WeightsFileError(jsonPath, `${jsonPath}: shard path ${JSON.stringify(s)} is not a local file name`);
-  }
-  return path.resolve(dir, s);
 }
 
 /** Concatenation of a group's shards, read sequentially: a weight may straddle two shards. */
@@ -197,77 +153,4 @@ function renameKeras(raw: Map<string, HostTensor>, where: string): { params: Hos
     }
   }
   return { params, keras };
-}
-
-export interface WriteTfjsOptions {
-  readonly shardBytes?: number;
-}
-
-/**
- * Writes `dir/model.json` (or the given .json path) and its shards next to it. Shards
- * are written first and model.json last, so an interrupted write never leaves a
- * model.json pointing at missing shards.
- */
-export async function writeTfjsWeights(
-  p: string,
-  w: WeightsToWrite,
-  opts: WriteTfjsOptions = {},
-): Promise<void> {
-  assertLittleEndianHost();
-  const shardBytes = opts.shardBytes ?? DEFAULT_SHARD_BYTES;
-  if (!(shardBytes >= 4) || !Number.isInteger(shardBytes)) throw new Error(`shardBytes must be an integer >= 4, got ${shardBytes}`);
-  const isJson = p.toLowerCase().endsWith(".json");
-  const dir = isJson ? path.dirname(p) : p;
-  const jsonPath = isJson ? p : path.join(p, MODEL_JSON);
-  await ensureDir(dir);
-
-  const tensors = [...w.params];
-  for (const [name, t] of tensors) {
-    if (numel(t.shape) !== t.data.length) throw new Error(`${name}: shape ${shapeText(t.shape)} does not match its ${t.data.length} values`);
-  }
-  const total = tensors.reduce((n, [, t]) => n + t.data.byteLength, 0);
-  const nShards = Math.max(1, Math.ceil(total / shardBytes));
-  const names = Array.from({ length: nShards }, (_, i) => `group1-shard${i + 1}of${nShards}.bin`);
-
-  // Cut the concatenated bytes into shards without ever holding the concatenation.
-  let ti = 0;
-  let tpos = 0;
-  for (let s = 0; s < nShards; s++) {
-    const shard = new Uint8Array(Math.min(shardBytes, total - s * shardBytes));
-    let filled = 0;
-    while (filled < shard.length) {
-      const src = bytesOf(tensors[ti]![1].data);
-      const n = Math.min(shard.length - filled, src.length - tpos);
-      shard.set(src.subarray(tpos, tpos + n), filled);
-      filled += n;
-      tpos += n;
-      if (tpos === src.length) {
-        ti++;
-        tpos = 0;
-      }
-    }
-    await writeFileAtomic(path.join(dir, names[s]!), shard);
-  }
-  await removeStaleShards(dir, names);
-
-  const modelJson = {
-    format: TFJS_FORMAT_TAG,
-    generatedBy: "fcn-viz",
-    modelTopology: null,
-    fcnViz: w.meta,
-    weightsManifest: [
-      {
-        paths: names,
-        weights: tensors.map(([name, t]) => ({ name, shape: [...t.shape], dtype: "float32" })),
-      },
-    ],
-  };
-  await writeAtomically(jsonPath, (tmp) => fsp.writeFile(tmp, JSON.stringify(modelJson, null, 1)));
-}
-
-/** Shards of an earlier, larger save into the same directory would otherwise linger. */
-async function removeStaleShards(dir: string, keep: readonly string[]): Promise<void> {
-  for (const f of await fsp.readdir(dir)) {
-    if (/^group1-shard\d+of\d+\.bin$/.test(f) && !keep.includes(f)) await fsp.rm(path.join(dir, f), { force: true });
-  }
 }
