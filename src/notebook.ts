@@ -11,6 +11,12 @@
  *   if (voc.ready) { const file = await readPublished("voc-fcn8s"); ... }
  *
  * And `claim`, the check that stands beside a sentence of the prose (see its comment).
+ *
+ * The helpers that keep a cell to a sentence, a few lines and a figure (src/notebook/):
+ *
+ *   table(["blob", "stride"], rows);                                  // a markdown table, shown
+ *   const { score_fr, score } = await run(net, scene, ["score_fr", "score"]);   // taps as arrays, tensors freed
+ *   show(compareModels([{ image: picture(scene), truth: truthOf(scene), predictions }]));
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -20,6 +26,11 @@ import type { RgbImage } from "../core/image.js";
 import { packageDir } from "./package-dir.js";
 import { cachedWeightsPath, loadWeights, parameterBytes, publishedWeights, sizeText, weightsCacheDir } from "./published/index.js";
 import type { WeightsFile } from "./weights/types.js";
+
+export { markdownTable, table, type Cell } from "./notebook/tables.js";
+export { run, type RunInput, type TapArray } from "./notebook/taps.js";
+export { classRecall, picture, truthOf } from "./notebook/scenes.js";
+export { convMacs, rms } from "./notebook/measures.js";
 
 /** The photos in the package's sample-images/ (licences in sample-images/LICENSES.md). */
 export const SAMPLE_PHOTOS = ["chelsea.png", "astronaut.png", "coffee.png", "grace_hopper.jpg", "rocket.jpg"] as const;

@@ -26,6 +26,7 @@ export { skipFusion, type FusionStep, type NamedTap, type SkipFusionOptions } fr
 export { compareModels, type ComparisonRow, type CompareOptions } from "./figures/compare.js";
 export { segmentationOverlay, type OverlayOptions } from "./figures/overlay.js";
 export { imageRow, type ImageRowItem, type ImageRowOptions } from "./figures/imageRow.js";
+export { heatOverlay, type ProbabilityGrid } from "./figures/heatOverlay.js";
 export { bilinearKernelFigure, bilinearSurface, type BilinearOptions } from "./figures/bilinear.js";
 export { architectureDiagram, type ArchRow, type ArchitectureOptions } from "./figures/architecture.js";
 export { receptiveFieldFigure, type ReceptiveFieldOptions } from "./figures/receptiveField.js";
