@@ -26,7 +26,7 @@ import { InputSizeError, blobShapes, minInputSize } from "./geometry.js";
 import { widthText } from "../vgg16.js";
 import { opDef } from "./ops/index.js";
 import { paramSpecs } from "./params.js";
-import { FLOAT, f32, numel, type PassOptions, type PassTensor } from "./pass-tensors.js";
+import { FLOAT, f32, numel, type MemoryLimits, type PassOptions, type PassTensor } from "./pass-tensors.js";
 import { tapNames, type NetNode, type NetSpec } from "./spec.js";
 import { fusedUpsamplings, wasmKeepsConvBuffers } from "./strategy.js";
 
@@ -153,25 +153,7 @@ export function passMemory(spec: NetSpec, h: number, w: number, backend: string,
   return { height: h, width: w, backend, weights, peak, peakLayer, largest, perLayer };
 }
 
-/** What a backend can hold (from backends/limits.ts's memoryLimits(), or the caller's own). */
-export interface MemoryLimits {
-  /** The tfjs backend: "wasm", "cpu", "webgpu", "webgl". */
-  readonly backend: string;
-  /** Bytes everything must fit in together (wasm32: 4 GiB; cpu: the machine's RAM); null when unknown. */
-  readonly totalBytes: number | null;
-  /** What totalBytes is, for messages: "the 4 GiB a 32-bit WebAssembly module can address". */
-  readonly totalWhat?: string;
-  /** The largest one tensor may be (WebGPU: the storage-binding and buffer limits); null: no limit. */
-  readonly tensorBytes: number | null;
-  readonly tensorWhat?: string;
-  /**
-   * A backend's own test of one tensor (WebGL: its texture must fit MAX_TEXTURE_SIZE):
-   * null when it fits, else why not.
-   */
-  readonly tensorFits?: (t: PassTensor) => string | null;
-  /** What else could run this input, for messages ("--backend cpu has no 4 GiB ceiling"). */
-  readonly alternatives?: string;
-}
+export type { MemoryLimits } from "./pass-tensors.js";
 
 /**
  * The share of totalBytes a plan may use. The rest is for what shapes cannot predict:

@@ -1,23 +1,7 @@
 import { opDef } from "./ops/index.js";
-import type { NetSpec } from "./spec.js";
+import type { NetSpec, ParamSpec } from "./spec.js";
 
-/**
- * What a parameter is, in tfjs layout:
- *   conv / fc weight: [kH, kW, in, out]   (fc6 of the classifier: [7, 7, 512, 4096])
- *   deconv weight:    [kH, kW, out, in]   (tfjs conv2dTranspose's filter layout)
- *   bias:             [out]
- * Weight files in other layouts (PyTorch OIHW, Keras' flattened fc) are converted to
- * this once, when they are loaded.
- */
-export interface ParamSpec {
-  /** `<layer>.weight` or `<layer>.bias`. */
-  readonly name: string;
-  readonly layer: string;
-  readonly role: "weight" | "bias";
-  /** Which layer kind owns it: decides the layout conversions of weight files. */
-  readonly kind: "conv" | "fc" | "deconv";
-  readonly shape: readonly number[];
-}
+export type { ParamSpec } from "./spec.js";
 
 /** Every parameter tensor of the net, layer by layer in execution order (each op's `params` in ops/). */
 export function paramSpecs(spec: NetSpec): ParamSpec[] {

@@ -66,3 +66,23 @@ export const f32 = (what: string, layer: string, shape: number[], kind: PassTens
 export function isSplit(bytes: number, o: PassOptions): boolean {
   return o.splitAbove !== undefined && o.splitAbove !== null && bytes > o.splitAbove;
 }
+
+/** What a backend can hold (from backends/limits.ts's memoryLimits(), or the caller's own). */
+export interface MemoryLimits {
+  /** The tfjs backend: "wasm", "cpu", "webgpu", "webgl". */
+  readonly backend: string;
+  /** Bytes everything must fit in together (wasm32: 4 GiB; cpu: the machine's RAM); null when unknown. */
+  readonly totalBytes: number | null;
+  /** What totalBytes is, for messages: "the 4 GiB a 32-bit WebAssembly module can address". */
+  readonly totalWhat?: string;
+  /** The largest one tensor may be (WebGPU: the storage-binding and buffer limits); null: no limit. */
+  readonly tensorBytes: number | null;
+  readonly tensorWhat?: string;
+  /**
+   * A backend's own test of one tensor (WebGL: its texture must fit MAX_TEXTURE_SIZE):
+   * null when it fits, else why not.
+   */
+  readonly tensorFits?: (t: PassTensor) => string | null;
+  /** What else could run this input, for messages ("--backend cpu has no 4 GiB ceiling"). */
+  readonly alternatives?: string;
+}

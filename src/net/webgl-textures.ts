@@ -19,7 +19,7 @@
  * Nothing here touches the GPU: the texture-shape function is passed in (it reads tfjs's
  * WEBGL_MAX_TEXTURE_SIZE flag, which a page has from its GPU and a test sets by hand).
  */
-import type { MemoryLimits } from "./memory.js";
+import type { MemoryLimits } from "./pass-tensors.js";
 
 /** tfjs-backend-webgl's webgl_util.getTextureShapeFromLogicalShape (it reads WEBGL_MAX_TEXTURE_SIZE itself). */
 export type TextureShapeFn = (logicalShape: number[], isPacked?: boolean) => number[];

@@ -9,9 +9,8 @@
 import type * as tf from "@tensorflow/tfjs";
 import type { CoordMap } from "../../../core/coord-map.js";
 import type { Params } from "../../weights/types.js";
-import type { ParamSpec } from "../params.js";
 import type { PassOptions, PassTensor } from "../pass-tensors.js";
-import type { NodeOf, OpOf, OpType } from "../spec.js";
+import type { NodeOf, OpOf, OpType, ParamSpec } from "../spec.js";
 
 /** [height, width, channels] of one blob for one input size. */
 export type BlobShape = readonly [number, number, number];
