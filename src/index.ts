@@ -30,6 +30,8 @@ export { NonFiniteError, assertFiniteInput, assertFiniteParams, firstNonFiniteIn
 // Geometry: every blob's shape, stride, receptive field and coordinate map.
 export { InputSizeError, blobShapes, formatSummary, minInputSize, receptiveFields, summarize, type BlobShape, type Summary, type SummaryRow } from "./net/geometry.js";
 export type { CoordMap } from "../core/coord-map.js";
+export { describeNet } from "./net/describe.js";
+export type { LayerKind, LayerOp, LayerRole, NetDescription, NetLayer } from "../core/net-description.js";
 
 // Memory: a pass planned from shapes alone, before it runs.
 export {

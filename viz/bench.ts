@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { AnyFigure } from "./figure.js";
-import type { ArchRow } from "./figures/architecture.js";
+import type { NetDescription } from "../core/net-description.js";
 import type { CoordMap } from "../core/coord-map.js";
 import {
   architectureDiagram,
@@ -46,9 +46,9 @@ const CM: Record<string, CoordMap> = {
 };
 const SIZE: Record<string, number> = { score_fr: 16, upscore2: 34, score_pool4c: 34, upscore_pool4: 70, score_pool3c: 70, upscore8: 568, score: 500 };
 
-function archRows(): ArchRow[] {
+function archNet(): NetDescription {
   try {
-    return (JSON.parse(readFileSync(join(process.cwd(), "test", "viz", "fixtures", "fcn8s-500.json"), "utf8")) as { rows: ArchRow[] }).rows;
+    return JSON.parse(readFileSync(join(process.cwd(), "test", "viz", "fixtures", "fcn8s-500.json"), "utf8")) as NetDescription;
   } catch {
     throw new Error("run the benchmark from the repository root (it reads test/viz/fixtures/fcn8s-500.json)");
   }
@@ -68,7 +68,7 @@ function main(): void {
   const conf = emptyConfusion(21);
   for (const p of Object.values(preds)) confusionMatrix(truth, p, 21, { into: conf });
   const sum = (a: { data: Float32Array; shape: readonly number[] }, b: { data: Float32Array }) => ({ data: a.data.map((v, i) => v + b.data[i]!), shape: a.shape });
-  const rows = archRows();
+  const net = archNet();
   const conv22 = syntheticTap(175, 175, 64, 1);
   const fc7 = syntheticTap(16, 16, 4096, 2);
 
@@ -85,7 +85,7 @@ function main(): void {
     ["segmentationOverlay", "500×500 image + labels", () => segmentationOverlay(img, truth, { width: 500 })],
     ["bilinearKernelFigure", "k = 64 (upscore, FCN-32s)", () => bilinearKernelFigure(64, { name: "upscore", stride: 32 })],
     ["bilinearSurface", "k = 64, plotly + d3 fallback", () => bilinearSurface(64)],
-    ["architectureDiagram", "FCN-8s, 38 layers", () => architectureDiagram(rows, { model: "FCN-8s", input: [500, 500] })],
+    ["architectureDiagram", "FCN-8s, 38 layers", () => architectureDiagram(net, { model: "FCN-8s" })],
     ["receptiveFieldFigure", "score_fr cell on 500×500 image", () => receptiveFieldFigure({ image: img, gridSize: [16, 16], coordMap: CM["score_fr"]!, receptiveField: 404, cell: [4, 10] })],
     ["metricsFigure", "21-class confusion", () => metricsFigure(conf, { classes: "all" })],
     ["interactiveScores", "500×500×21 → 96×96 hover", () => interactiveScores(taps["score"]!)],

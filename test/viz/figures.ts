@@ -24,24 +24,26 @@ import {
   skipFusion,
   upsamplingStages,
   type AnyFigure,
-  type ArchRow,
   type CoordMap,
+  type NetDescription,
 } from "../../viz/index.js";
 import { syntheticImage, syntheticLabels, syntheticPrediction, syntheticScores, syntheticStageScores, syntheticTap } from "../../viz/synthetic.js";
 import { ROOT } from "./helpers.js";
 
 export interface Geometry {
-  model: string;
-  input: [number, number];
-  rows: ArchRow[];
+  /** describeNet(spec, 500, 500), stored (test/viz/src-integration.test.ts checks it is current). */
+  net: NetDescription;
+  /** Each blob's coordinate map, from the description. */
   coords: Record<string, CoordMap>;
 }
 
 export function geometry(model: "fcn32s" | "fcn16s" | "fcn8s"): Geometry {
-  return JSON.parse(readFileSync(join(ROOT, "test", "viz", "fixtures", `${model}-500.json`), "utf8")) as Geometry;
+  const net = JSON.parse(readFileSync(join(ROOT, "test", "viz", "fixtures", `${model}-500.json`), "utf8")) as NetDescription;
+  return { net, coords: Object.fromEntries(net.layers.flatMap((l) => (l.coordMap ? [[l.name, l.coordMap]] : []))) };
 }
 
-const shapeOf = (g: Geometry, name: string) => g.rows.find((r) => r.name === name)!.shape as [number, number, number];
+const layerOf = (g: Geometry, name: string) => g.net.layers.find((l) => l.name === name)!;
+const shapeOf = (g: Geometry, name: string) => layerOf(g, name).shape;
 
 export type Size = "small" | "full";
 
@@ -129,14 +131,14 @@ export function figureBuilders(size: Size): Record<string, () => AnyFigure> {
       return bilinearKernelFigure(k, { weights: w, stride: k / 2, name: small ? "upscore2" : "upscore8", title: "learned kernel (synthetic) against bilinear" });
     },
     bilinearSurface: () => bilinearSurface(small ? 4 : 16, { name: small ? "upscore2" : "upscore8" }),
-    architecture8s: () => architectureDiagram(g.rows, { model: "FCN-8s", input: g.input }),
-    architecture32s: () => architectureDiagram(geometry("fcn32s").rows.map(({ inputs: _drop, ...r }) => r), { model: "FCN-32s", input: [500, 500], collapse: !small }),
+    architecture8s: () => architectureDiagram(g.net, { model: "FCN-8s" }),
+    architecture32s: () => architectureDiagram(geometry("fcn32s").net, { model: "FCN-32s", collapse: !small }),
     receptiveField: () =>
       receptiveFieldFigure({
         image: img,
         gridSize: [sz.score_fr, sz.score_fr],
         coordMap: g.coords["score_fr"]!,
-        receptiveField: g.rows.find((r) => r.name === "score_fr")!.receptiveField,
+        receptiveField: layerOf(g, "score_fr").receptiveField,
         cell: small ? [1, 2] : [4, 10],
       }),
     metrics: () => {

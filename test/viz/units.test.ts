@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import { afterEach, describe, expect, it } from "vitest";
 import {
+  architectureDiagram,
   argmax,
   asHWC,
   asLabels,
@@ -17,7 +18,6 @@ import {
   topChannels,
   VOC_CLASS_NAMES,
 } from "../../viz/index.js";
-import { inferInputs } from "../../viz/figures/architecture.js";
 import { createSvg, text } from "../../viz/svg.js";
 import { encodePng, FIGURE_PNG } from "../../core/png.js";
 import { reduceArea } from "../../viz/raster.js";
@@ -119,13 +119,20 @@ describe("fonts", () => {
   });
 });
 
-describe("architecture wiring", () => {
-  it("infers FCN-8s's skip wiring from layer names alone", () => {
-    const g = geometry("fcn8s");
-    const stripped = g.rows.map(({ inputs: _i, ...r }) => r);
-    expect(inferInputs(stripped)).toEqual(g.rows.map((r) => r.inputs));
-    const g16 = geometry("fcn16s");
-    expect(inferInputs(g16.rows.map(({ inputs: _i, ...r }) => r))).toEqual(g16.rows.map((r) => r.inputs));
+describe("architecture diagram", () => {
+  it("reads roles and wiring from the description, not from layer names", () => {
+    const { net } = geometry("fcn8s");
+    // The same net with every layer renamed L00, L01...: the same bars and skip paths.
+    const alias = new Map(net.layers.map((l, i) => [l.name, `L${String(i).padStart(2, "0")}`]));
+    const renamed = { ...net, layers: net.layers.map((l) => ({ ...l, name: alias.get(l.name)!, inputs: l.inputs.map((i) => alias.get(i)!) })) };
+    const drawn = (svg: string) => ({
+      bars: [...svg.matchAll(/<rect [^>]*rx="2" fill="([^"]+)"/g)].map((m) => m[1]),
+      skips: (svg.match(/stroke="#9c755f"/g) ?? []).length,
+    });
+    const original = drawn(architectureDiagram(net).toSVG());
+    expect(original.bars).toHaveLength(24);
+    expect(original.skips).toBe(10);
+    expect(drawn(architectureDiagram(renamed).toSVG())).toEqual(original);
   });
 });
 

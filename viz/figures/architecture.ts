@@ -1,212 +1,136 @@
 import { schemeTableau10 } from "d3";
+import type { LayerKind, LayerRole, NetDescription, NetLayer } from "../../core/net-description.js";
 import { drawLegend, drawTitle, fmt, measureLegend, measureTitle, type LegendItem } from "../components.js";
 import type { Figure } from "../figure.js";
 import { ACCENT, FONT, INK, MAX_WIDTH, SPACE } from "../style.js";
-import { arrow, createSvg, line, pathData, r, text } from "../svg.js";
+import { arrow, createSvg, line, pathData, r, text, type G } from "../svg.js";
 import { fitText, textWidth } from "../text.js";
 
-/**
- * One layer of the net, as the rows of `summarize()` in src/net/geometry.ts (extra
- * fields are ignored). `inputs` are the blobs it reads (spec.nodes[i].inputs); without
- * them the rows are read as a chain, with FCN's skip layers (score_poolN, score_poolNc,
- * fuse_poolN, scale_poolN) wired by name.
- */
-export interface ArchRow {
-  readonly name: string;
-  readonly type: string;
-  /** [h, w, c] for the summary's input size. */
-  readonly shape: readonly number[];
-  readonly stride: number;
-  readonly receptiveField: number;
-  readonly params?: number;
-  readonly offset?: number;
-  readonly inputs?: readonly string[];
-}
-
 export interface ArchitectureOptions {
-  /** Model name for the title, e.g. "fcn8s". */
+  /** Model name for the title (default: the description's, e.g. "fcn8s"). */
   readonly model?: string;
-  /** Input size the shapes are for, for the subtitle. */
-  readonly input?: readonly [number, number];
-  /** Merge each VGG block's convolutions into one row (default true). */
+  /** Merge each block's consecutive convolutions into one row (default true). */
   readonly collapse?: boolean;
   readonly title?: string;
 }
 
-const TYPE_COLOR: Record<string, string> = {
-  input: schemeTableau10[9]!,
-  conv: schemeTableau10[0]!,
-  pool: schemeTableau10[1]!,
-  fc: schemeTableau10[6]!,
-  head: schemeTableau10[6]!,
-  deconv: schemeTableau10[4]!,
-  crop: schemeTableau10[7]!,
-  sum: schemeTableau10[2]!,
-  scale: schemeTableau10[5]!,
+/** Bar colour and legend entry of each role; a convolutionalized fc and a score layer share one. */
+const HEAD = { color: schemeTableau10[6]!, legend: "convolutionalized fc / score (1×1, 7×7)" };
+const ROLE_STYLE: Record<LayerRole, { readonly color: string; readonly legend: string }> = {
+  input: { color: schemeTableau10[9]!, legend: "input" },
+  feature: { color: schemeTableau10[0]!, legend: "convolution + ReLU" },
+  pool: { color: schemeTableau10[1]!, legend: "max pool" },
+  fc: { color: schemeTableau10[6]!, legend: "fully connected" },
+  "fc-as-conv": HEAD,
+  score: HEAD,
+  upsample: { color: schemeTableau10[4]!, legend: "transposed conv (upsampling)" },
+  crop: { color: schemeTableau10[7]!, legend: "crop" },
+  fuse: { color: schemeTableau10[2]!, legend: "sum (skip fusion)" },
+  scale: { color: schemeTableau10[5]!, legend: "scale" },
 };
 
-const TYPE_LABEL: Record<string, string> = {
-  input: "input",
-  conv: "convolution + ReLU",
-  head: "convolutionalized fc / score (1×1, 7×7)",
-  fc: "fully connected",
-  pool: "max pool",
-  deconv: "transposed conv (upsampling)",
-  crop: "crop",
-  sum: "sum (skip fusion)",
-  scale: "scale",
+function convText({ name, role, op: { kernel: k = 1, pad = 0 } }: NetLayer): string {
+  let s = `conv ${k}×${k}`;
+  if (pad !== (k - 1) / 2) s += `, pad ${pad}`;
+  if (role === "score") s += " → classes";
+  if (role === "fc-as-conv") s += ` (${name} as conv)`;
+  return s;
+}
+
+/** The operation column's text for one layer. */
+const OP_TEXT: Record<LayerKind, (l: NetLayer) => string> = {
+  input: () => "image",
+  conv: convText,
+  pool: ({ op }) => `max pool ${fmt(op.kernel!)}×${fmt(op.kernel!)}, ceil`,
+  fc: () => "fully connected",
+  deconv: ({ op }) => `transposed conv k${op.kernel} s${fmt(op.stride!)}`,
+  crop: ({ op }) => `crop, offset ${op.offset}`,
+  sum: () => "sum of inputs",
+  scale: () => "scale by a constant",
 };
 
-interface Node {
-  name: string;
-  type: string;
-  kind: string;
+/** One row of the diagram: a layer, or a block's consecutive convolutions merged. */
+interface Row {
+  readonly name: string;
+  readonly role: LayerRole;
+  readonly main: boolean;
+  readonly inputs: readonly string[];
+  readonly stride: number;
+  readonly members: string[];
+  /** The first layer's operation text, which a merged row counts ("3× conv 3×3"). */
+  readonly baseOp: string;
+  label: string;
+  op: string;
   shape: readonly number[];
-  stride: number;
   rf: number;
   params: number;
-  offset?: number;
-  inputs: string[];
-  members: string[];
-  op: string;
 }
 
-/** Inputs of each row: given, or a chain with FCN's skip layers wired by name. */
-export function inferInputs(rows: readonly ArchRow[]): string[][] {
-  const names = new Set(rows.map((r) => r.name));
-  let tail: string | undefined;
-  return rows.map((row) => {
-    if (row.inputs) {
-      if (!/^(score_pool\d+c?|scale_pool\d+)$/.test(row.name)) tail = row.name;
-      return [...row.inputs];
-    }
-    let m: RegExpMatchArray | null;
-    let ins: string[];
-    if ((m = row.name.match(/^scale_(pool\d+)$/))) return [m[1]!];
-    if ((m = row.name.match(/^score_(pool\d+)$/))) return [names.has(`scale_${m[1]}`) ? `scale_${m[1]}` : m[1]!];
-    if ((m = row.name.match(/^(score_pool\d+)c$/))) return [m[1]!];
-    if ((m = row.name.match(/^fuse_(pool\d+)$/)) && tail) ins = [tail, `score_${m[1]}c`];
-    else ins = tail ? [tail] : [];
-    tail = row.name;
-    return ins;
-  });
+const rowOf = (l: NetLayer, op: string): Row => ({
+  name: l.name,
+  role: l.role,
+  main: l.path === "main",
+  inputs: l.inputs,
+  stride: l.stride,
+  members: [l.name],
+  baseOp: op,
+  label: l.name,
+  op,
+  shape: l.shape,
+  rf: l.receptiveField,
+  params: l.params,
+});
+
+/** A body convolution that continues the previous row's block: on the main path, same spatial size. */
+const continuesBlock = (prev: Row | undefined, l: NetLayer): prev is Row =>
+  !!prev && prev.role === "feature" && prev.main && l.role === "feature" && l.path === "main" && prev.shape[0] === l.shape[0];
+
+/** Merge layer `l` into `row`: "conv1_1…1_2", "2× conv 3×3", the last shape and field, summed parameters. */
+function merge(row: Row, l: NetLayer): void {
+  row.members.push(l.name);
+  const prefix = row.name.match(/^\D*/)![0];
+  row.label = `${row.name}…${l.name.startsWith(prefix) ? l.name.slice(prefix.length) : l.name}`;
+  row.op = `${row.members.length}× ${row.baseOp}`;
+  row.shape = l.shape;
+  row.rf = l.receptiveField;
+  row.params += l.params;
 }
 
-function opText(n: Node, src: Node | undefined): string {
-  const cin = src?.shape[2];
-  const cout = n.shape[2]!;
-  const sIn = src?.stride ?? 1;
-  switch (n.type) {
-    case "input":
-      return "image";
-    case "conv": {
-      if (!n.params || !cin) return "conv";
-      const k = Math.round(Math.sqrt((n.params - cout) / (cin * cout)));
-      let s = `conv ${k}×${k}`;
-      if (src && n.stride === sIn) {
-        const pad = (n.shape[0]! - src.shape[0]! + k - 1) / 2;
-        if (pad !== (k - 1) / 2) s += `, pad ${pad}`;
-      }
-      if (k === 1 && /^score/.test(n.name)) s += " → classes";
-      return s;
-    }
-    case "fc":
-      return "fully connected";
-    case "pool":
-      return `max pool ${fmt(n.stride / sIn)}×${fmt(n.stride / sIn)}, ceil`;
-    case "deconv": {
-      const s = sIn / n.stride;
-      const k = n.params && cout ? Math.round(Math.sqrt(n.params / (cout * cout))) : undefined;
-      return `transposed conv${k ? ` k${k}` : ""} s${fmt(s)}`;
-    }
-    case "crop":
-      return n.offset !== undefined ? `crop, offset ${n.offset}` : "crop";
-    case "sum":
-      return "sum of inputs";
-    case "scale":
-      return "scale by a constant";
-    default:
-      return n.type;
+/** The rows, top to bottom: one per layer, or with each block's convolutions merged. */
+function rowsOf(net: NetDescription, collapse: boolean): Row[] {
+  const rows: Row[] = [];
+  for (const l of net.layers) {
+    const prev = rows[rows.length - 1];
+    if (collapse && continuesBlock(prev, l)) merge(prev, l);
+    else rows.push(rowOf(l, OP_TEXT[l.kind](l)));
   }
+  return rows;
 }
 
-/**
- * The layer table as a diagram, top to bottom: one row per layer (each VGG block's
- * convolutions merged), a bar whose width grows with the spatial size and whose
- * thickness grows with the channels, the output shape, stride and receptive field,
- * and the skip paths (pool4 -> score_pool4 -> crop -> fuse) drawn on the left.
- */
-export function architectureDiagram(rows: readonly ArchRow[], o: ArchitectureOptions = {}): Figure {
-  if (!rows.length) throw new Error("architectureDiagram: no rows");
-  const ins = inferInputs(rows);
-  let nodes: Node[] = rows.map((row, i) => ({
-    name: row.name,
-    type: row.type,
-    kind: row.type,
-    shape: row.shape,
-    stride: row.stride,
-    rf: row.receptiveField,
-    params: row.params ?? 0,
-    ...(row.offset !== undefined ? { offset: row.offset } : {}),
-    inputs: ins[i]!,
-    members: [row.name],
-    op: "",
-  }));
-  const byName = new Map(nodes.map((n) => [n.name, n]));
-  for (const n of nodes) {
-    n.op = opText(n, byName.get(n.inputs[0] ?? ""));
-    if (n.type === "conv" && (/^fc\d/.test(n.name) || /^score/.test(n.name))) n.kind = "head";
-    if (/^fc\d/.test(n.name) && n.type === "conv") n.op += ` (${n.name} as conv)`;
-  }
-  // Main path: back from the last row along first inputs.
-  const main = new Set<string>();
-  for (let cur: Node | undefined = nodes[nodes.length - 1]; cur; cur = byName.get(cur.inputs[0] ?? "")) {
-    if (main.has(cur.name)) break;
-    main.add(cur.name);
-  }
-  // Collapse each VGG block's convs (consecutive, main path, same shape).
-  const alias = new Map<string, string>();
-  if (o.collapse ?? true) {
-    const out: Node[] = [];
-    for (const n of nodes) {
-      const prev = out[out.length - 1];
-      const blk = n.name.match(/^conv(\d+)_\d+$/)?.[1];
-      const pblk = prev?.members[prev.members.length - 1]!.match(/^conv(\d+)_\d+$/)?.[1];
-      if (prev && blk && blk === pblk && n.type === "conv" && prev.type === "conv" && main.has(n.name) && prev.shape[0] === n.shape[0]) {
-        const first = prev.members[0]!;
-        prev.members.push(n.name);
-        alias.set(n.name, first);
-        prev.shape = n.shape;
-        prev.rf = n.rf;
-        prev.params += n.params;
-        prev.op = prev.op.replace(/^(\d+× )?conv/, `${prev.members.length}× conv`);
-        continue;
-      }
-      out.push({ ...n, members: [...n.members] });
-    }
-    nodes = out;
-  }
-  const canon = (s: string) => alias.get(s) ?? s;
-  const idx = new Map(nodes.map((n, i) => [n.name, i]));
-  const label = (n: Node) => (n.members.length > 1 ? `${n.members[0]}…${n.members[n.members.length - 1]!.replace(/^conv/, "")}` : n.name);
+interface Edge {
+  readonly from: number;
+  readonly to: number;
+}
 
-  // Edges off the main chain.
-  type Edge = { from: number; to: number };
-  const branchEdges: Edge[] = [];
-  nodes.forEach((n, i) => {
-    n.inputs.forEach((s, k) => {
-      const from = idx.get(canon(s));
-      if (from === undefined) return;
-      const fromMain = main.has(nodes[from]!.members[nodes[from]!.members.length - 1]!) || main.has(nodes[from]!.name);
-      const toMain = main.has(n.name);
-      if (fromMain && toMain && k === 0) return; // drawn as the main flow
-      branchEdges.push({ from, to: i });
+/** Edges drawn as skip paths: every input except a main row's first from a main row (the main flow). */
+function skipEdges(rows: readonly Row[]): Edge[] {
+  const rowIndex = new Map<string, number>();
+  rows.forEach((row, i) => row.members.forEach((m) => rowIndex.set(m, i)));
+  const edges: Edge[] = [];
+  rows.forEach((row, to) => {
+    row.inputs.forEach((input, k) => {
+      const from = rowIndex.get(input);
+      if (from === undefined || (rows[from]!.main && row.main && k === 0)) return;
+      edges.push({ from, to });
     });
   });
-  const isMain = (n: Node) => main.has(n.name);
-  // Lanes for main -> branch edges: shortest spans innermost.
+  return edges;
+}
+
+/** Lanes left of the side column for main -> skip edges: shortest spans innermost, no overlaps in a lane. */
+function assignLanes(rows: readonly Row[], edges: readonly Edge[]): { laneOf: Map<Edge, number>; count: number } {
   const laneOf = new Map<Edge, number>();
-  const spans = branchEdges.filter((e) => isMain(nodes[e.from]!) && !isMain(nodes[e.to]!)).sort((a, b) => a.to - a.from - (b.to - b.from));
+  const spans = edges.filter((e) => rows[e.from]!.main && !rows[e.to]!.main).sort((a, b) => a.to - a.from - (b.to - b.from));
   const used: Edge[][] = [];
   for (const e of spans) {
     let lane = 0;
@@ -214,118 +138,182 @@ export function architectureDiagram(rows: readonly ArchRow[], o: ArchitectureOpt
     (used[lane] ??= []).push(e);
     laneOf.set(e, lane);
   }
-  const nLanes = used.length;
+  return { laneOf, count: used.length };
+}
 
-  // Geometry.
-  const ROW = 30;
-  const laneW = 12;
-  const lanesW = nLanes ? nLanes * laneW + 8 : 0;
-  const branchW = nodes.some((n) => !isMain(n)) ? 100 : 0;
-  const nameW = Math.max(70, ...nodes.map((n) => textWidth(label(n), FONT.label, true))) + 14;
-  const opW = Math.max(80, ...nodes.map((n) => textWidth(n.op, FONT.tick))) + 14;
-  const shapeW = Math.max(...nodes.map((n) => textWidth(n.shape.join("×"), FONT.tick))) + 14;
-  const paramsW = Math.max(60, ...nodes.map((n) => textWidth(n.params.toLocaleString("en-US"), FONT.tick))) + 10;
-  // Within MAX_WIDTH: narrower bars first (down to 110 px), then the operation column (its text is cut with "…").
+const ROW = 30;
+const LANE_W = 12;
+
+type ColumnKey = "name" | "op" | "shape" | "stride" | "rf" | "params";
+
+interface Column {
+  readonly key: ColumnKey;
+  readonly title: string;
+  readonly w: number;
+  readonly align: "start" | "end";
+}
+
+/** Where everything goes: the lanes, the side and main bar columns, then the text columns. */
+interface Layout {
+  readonly branchX: number;
+  readonly branchW: number;
+  readonly mainX: number;
+  readonly mainW: number;
+  readonly textX: number;
+  readonly textW: number;
+  readonly width: number;
+  readonly cols: readonly Column[];
+  readonly maxSide: number;
+}
+
+/** Column widths from the texts, fitted within MAX_WIDTH: narrower bars first (down to 110 px), then the operation column (its text is cut with "…"). */
+function layout(rows: readonly Row[], lanes: number): Layout {
+  const lanesW = lanes ? lanes * LANE_W + 8 : 0;
+  const branchW = rows.some((n) => !n.main) ? 100 : 0;
+  const nameW = Math.max(70, ...rows.map((n) => textWidth(n.label, FONT.label, true))) + 14;
+  const opW = Math.max(80, ...rows.map((n) => textWidth(n.op, FONT.tick))) + 14;
+  const shapeW = Math.max(...rows.map((n) => textWidth(n.shape.join("×"), FONT.tick))) + 14;
+  const paramsW = Math.max(60, ...rows.map((n) => textWidth(n.params.toLocaleString("en-US"), FONT.tick))) + 10;
   const natural = SPACE.margin + lanesW + branchW + 150 + 12 + nameW + opW + shapeW + 48 + 64 + paramsW + SPACE.margin;
   const over = Math.max(0, natural - MAX_WIDTH);
   const mainW = 150 - Math.min(40, over);
-  const maxSide = Math.max(...nodes.map((n) => n.shape[0] ?? 1));
-  const barW = (n: Node) => Math.max(6, (mainW - 16) * Math.sqrt((n.shape[0] ?? 1) / maxSide));
-  const barH = (n: Node) => Math.min(ROW - 8, 4 + 1.7 * Math.log2(Math.max(1, n.shape[2] ?? 1)));
-  const cols = [
-    { key: "name", title: "layer", w: nameW },
-    { key: "op", title: "operation", w: Math.max(80, opW - Math.max(0, over - 40)) },
+  const cols: Column[] = [
+    { key: "name", title: "layer", w: nameW, align: "start" },
+    { key: "op", title: "operation", w: Math.max(80, opW - Math.max(0, over - 40)), align: "start" },
     { key: "shape", title: "output h×w×c", w: shapeW, align: "end" },
     { key: "stride", title: "stride", w: 48, align: "end" },
     { key: "rf", title: "rec. field", w: 64, align: "end" },
     { key: "params", title: "params", w: paramsW, align: "end" },
-  ] as const;
+  ];
   const textW = cols.reduce((a, c) => a + c.w, 0);
-  const x0 = SPACE.margin;
-  const branchX = x0 + lanesW;
+  const branchX = SPACE.margin + lanesW;
   const mainX = branchX + branchW;
   const textX = mainX + mainW + 12;
-  const width = textX + textW + SPACE.margin;
-  const total = nodes.reduce((a, n) => a + n.params, 0);
-  const types = [...new Set(nodes.map((n) => n.kind))];
-  const items: LegendItem[] = types.map((t) => ({ label: TYPE_LABEL[t] ?? t, color: TYPE_COLOR[t] ?? INK.line }));
-  if (nLanes) items.push({ label: "skip path", color: ACCENT.skip });
-  const legend = measureLegend(items, width - 2 * SPACE.margin);
-  const title = {
-    title: o.title ?? `${o.model ?? "network"}${o.input ? ` on a ${o.input[0]}×${o.input[1]} input` : ""}: ${nodes.length} stages, ${total.toLocaleString("en-US")} parameters`,
-    subtitle: "Bar width ∝ √(spatial size), thickness ∝ log₂(channels). Stride: input px between neighbouring cells; receptive field: input px one cell sees (per side).",
-  };
-  const titleH = measureTitle(title, width - 2 * SPACE.margin);
-  const headY = SPACE.margin + titleH;
-  const top = headY + 18;
-  const height = top + nodes.length * ROW + SPACE.gap + legend.height + SPACE.margin;
-  const root = createSvg(width, height);
-  const { svg } = root;
-  drawTitle(svg, SPACE.margin, SPACE.margin, title, width - 2 * SPACE.margin);
-  // Header.
-  let cx = textX;
-  for (const c of cols) {
-    const al = "align" in c ? c.align : "start";
-    text(svg, al === "end" ? cx + c.w - 10 : cx, headY + 8, c.title, { size: FONT.tick, bold: true, fill: INK.muted, anchor: al });
-    cx += c.w;
-  }
-  line(svg, textX, headY + 13, textX + textW - 6, headY + 13, INK.grid, 1);
+  const maxSide = Math.max(...rows.map((n) => n.shape[0] ?? 1));
+  return { branchX, branchW, mainX, mainW, textX, textW, width: textX + textW + SPACE.margin, cols, maxSide };
+}
+
+/** Row centres, bar centres and bar sizes (width ∝ √side, thickness ∝ log₂ channels). */
+function placement(L: Layout, top: number) {
   const rowY = (i: number) => top + i * ROW + ROW / 2;
-  const colX = (n: Node) => (isMain(n) ? mainX + mainW / 2 : branchX + branchW / 2);
-  const bar = (n: Node) => {
-    const w = isMain(n) ? barW(n) : Math.min(branchW - 16, barW(n));
-    return { w, h: barH(n) };
+  const colX = (n: Row) => (n.main ? L.mainX + L.mainW / 2 : L.branchX + L.branchW / 2);
+  const bar = (n: Row) => {
+    const barW = Math.max(6, (L.mainW - 16) * Math.sqrt((n.shape[0] ?? 1) / L.maxSide));
+    return { w: n.main ? barW : Math.min(L.branchW - 16, barW), h: Math.min(ROW - 8, 4 + 1.7 * Math.log2(Math.max(1, n.shape[2] ?? 1))) };
   };
-  // Zebra rows and text.
-  nodes.forEach((n, i) => {
-    const y = rowY(i);
-    if (i % 2 === 0) svg.append("rect").attr("x", r(textX - 6)).attr("y", r(y - ROW / 2)).attr("width", r(textW)).attr("height", ROW).attr("fill", "#f7f7f7");
-    let x = textX;
-    for (const c of cols) {
-      const al = "align" in c ? c.align : "start";
-      const tx = al === "end" ? x + c.w - 10 : x;
-      if (c.key === "name") text(svg, tx, y, label(n), { bold: true, baseline: "middle" });
-      else if (c.key === "op") text(svg, tx, y, fitText(n.op, c.w - 10, FONT.tick), { size: FONT.tick, baseline: "middle", fill: INK.muted });
-      else if (c.key === "shape") text(svg, tx, y, n.shape.join("×"), { size: FONT.tick, baseline: "middle", anchor: "end" });
-      else if (c.key === "stride") text(svg, tx, y, fmt(n.stride), { size: FONT.tick, baseline: "middle", anchor: "end" });
-      else if (c.key === "rf") text(svg, tx, y, fmt(n.rf), { size: FONT.tick, baseline: "middle", anchor: "end" });
-      else text(svg, tx, y, n.params ? n.params.toLocaleString("en-US") : "", { size: FONT.tick, baseline: "middle", anchor: "end", fill: INK.muted });
+  return { rowY, colX, bar };
+}
+
+type Place = ReturnType<typeof placement>;
+
+const cellX = (c: Column, x: number) => (c.align === "end" ? x + c.w - 10 : x);
+
+function drawHeader(svg: G, L: Layout, headY: number): void {
+  let x = L.textX;
+  for (const c of L.cols) {
+    text(svg, cellX(c, x), headY + 8, c.title, { size: FONT.tick, bold: true, fill: INK.muted, anchor: c.align });
+    x += c.w;
+  }
+  line(svg, L.textX, headY + 13, L.textX + L.textW - 6, headY + 13, INK.grid, 1);
+}
+
+function drawCell(svg: G, c: Column, x: number, y: number, n: Row): void {
+  const tick = { size: FONT.tick, baseline: "middle", anchor: "end" } as const;
+  if (c.key === "name") text(svg, x, y, n.label, { bold: true, baseline: "middle" });
+  else if (c.key === "op") text(svg, x, y, fitText(n.op, c.w - 10, FONT.tick), { size: FONT.tick, baseline: "middle", fill: INK.muted });
+  else if (c.key === "shape") text(svg, x, y, n.shape.join("×"), tick);
+  else if (c.key === "stride") text(svg, x, y, fmt(n.stride), tick);
+  else if (c.key === "rf") text(svg, x, y, fmt(n.rf), tick);
+  else text(svg, x, y, n.params ? n.params.toLocaleString("en-US") : "", { ...tick, fill: INK.muted });
+}
+
+/** Zebra stripes and each row's text columns. */
+function drawTable(svg: G, L: Layout, P: Place, rows: readonly Row[]): void {
+  rows.forEach((n, i) => {
+    const y = P.rowY(i);
+    if (i % 2 === 0) svg.append("rect").attr("x", r(L.textX - 6)).attr("y", r(y - ROW / 2)).attr("width", r(L.textW)).attr("height", ROW).attr("fill", "#f7f7f7");
+    let x = L.textX;
+    for (const c of L.cols) {
+      drawCell(svg, c, cellX(c, x), y, n);
       x += c.w;
     }
   });
-  // Main flow arrows.
-  const mainIdx = nodes.map((n, i) => (isMain(n) ? i : -1)).filter((i) => i >= 0);
+}
+
+/** Arrows down the main column, bar to bar. */
+function drawMainFlow(svg: G, P: Place, rows: readonly Row[]): void {
+  const mainIdx = rows.map((n, i) => (n.main ? i : -1)).filter((i) => i >= 0);
   for (let k = 1; k < mainIdx.length; k++) {
-    const a = nodes[mainIdx[k - 1]!]!;
-    const b = nodes[mainIdx[k]!]!;
-    arrow(svg, colX(a), rowY(mainIdx[k - 1]!) + bar(a).h / 2 + 1, colX(b), rowY(mainIdx[k]!) - bar(b).h / 2 - 1, INK.line, 1, 5);
+    const [i, j] = [mainIdx[k - 1]!, mainIdx[k]!];
+    const [a, b] = [rows[i]!, rows[j]!];
+    arrow(svg, P.colX(a), P.rowY(i) + P.bar(a).h / 2 + 1, P.colX(b), P.rowY(j) - P.bar(b).h / 2 - 1, INK.line, 1, 5);
   }
-  // Skip paths.
-  for (const e of branchEdges) {
-    const a = nodes[e.from]!;
-    const b = nodes[e.to]!;
-    const ya = rowY(e.from);
-    const yb = rowY(e.to);
-    const ba = bar(a);
-    const bb = bar(b);
-    if (isMain(a) && !isMain(b)) {
-      const lx = branchX - 6 - laneOf.get(e)! * laneW;
-      svg.append("path").attr("d", pathData([[colX(a) - ba.w / 2 - 1, ya], [lx, ya], [lx, yb]])).attr("fill", "none").attr("stroke", ACCENT.skip).attr("stroke-width", 1.6);
-      arrow(svg, lx, yb, colX(b) - bb.w / 2 - 1, yb, ACCENT.skip, 1.6, 6);
-    } else if (!isMain(a) && !isMain(b)) {
-      arrow(svg, colX(a), ya + ba.h / 2 + 1, colX(b), yb - bb.h / 2 - 1, ACCENT.skip, 1.6, 6);
-    } else if (!isMain(a) && isMain(b)) {
-      svg.append("path").attr("d", pathData([[colX(a), ya + ba.h / 2 + 1], [colX(a), yb]])).attr("fill", "none").attr("stroke", ACCENT.skip).attr("stroke-width", 1.6);
-      arrow(svg, colX(a), yb, colX(b) - bb.w / 2 - 1, yb, ACCENT.skip, 1.6, 6);
-    } else {
-      arrow(svg, colX(a) + ba.w / 2 + 1, ya, colX(b) + bb.w / 2 + 1, yb, ACCENT.skip, 1.6, 6);
-    }
+}
+
+/** One skip edge: main -> side through its lane, down the side column, side -> main, or main -> main on the right. */
+function drawSkip(svg: G, L: Layout, P: Place, a: Row, b: Row, ya: number, yb: number, lane: number | undefined): void {
+  const [ba, bb] = [P.bar(a), P.bar(b)];
+  const stroke = (d: string) => svg.append("path").attr("d", d).attr("fill", "none").attr("stroke", ACCENT.skip).attr("stroke-width", 1.6);
+  if (a.main && !b.main) {
+    const lx = L.branchX - 6 - lane! * LANE_W;
+    stroke(pathData([[P.colX(a) - ba.w / 2 - 1, ya], [lx, ya], [lx, yb]]));
+    arrow(svg, lx, yb, P.colX(b) - bb.w / 2 - 1, yb, ACCENT.skip, 1.6, 6);
+  } else if (!a.main && !b.main) {
+    arrow(svg, P.colX(a), ya + ba.h / 2 + 1, P.colX(b), yb - bb.h / 2 - 1, ACCENT.skip, 1.6, 6);
+  } else if (!a.main && b.main) {
+    stroke(pathData([[P.colX(a), ya + ba.h / 2 + 1], [P.colX(a), yb]]));
+    arrow(svg, P.colX(a), yb, P.colX(b) - bb.w / 2 - 1, yb, ACCENT.skip, 1.6, 6);
+  } else {
+    arrow(svg, P.colX(a) + ba.w / 2 + 1, ya, P.colX(b) + bb.w / 2 + 1, yb, ACCENT.skip, 1.6, 6);
   }
-  // Bars on top.
-  nodes.forEach((n, i) => {
-    const { w, h } = bar(n);
-    svg.append("rect").attr("x", r(colX(n) - w / 2)).attr("y", r(rowY(i) - h / 2)).attr("width", r(w)).attr("height", r(h)).attr("rx", 2).attr("fill", TYPE_COLOR[n.kind] ?? INK.line);
+}
+
+function drawBars(svg: G, P: Place, rows: readonly Row[]): void {
+  rows.forEach((n, i) => {
+    const { w, h } = P.bar(n);
+    svg.append("rect").attr("x", r(P.colX(n) - w / 2)).attr("y", r(P.rowY(i) - h / 2)).attr("width", r(w)).attr("height", r(h)).attr("rx", 2).attr("fill", ROLE_STYLE[n.role].color);
   });
-  drawLegend(svg, SPACE.margin, top + nodes.length * ROW + SPACE.gap, items, width - 2 * SPACE.margin);
-  return root.figure(`${title.title}; layers: ${nodes.map(label).join(", ")}`);
+}
+
+/** One legend entry per kind of bar, in order of appearance, and the skip path if any. */
+function legendItems(rows: readonly Row[], skips: boolean): LegendItem[] {
+  const styles = [...new Set(rows.map((n) => ROLE_STYLE[n.role]))];
+  const items: LegendItem[] = styles.map((s) => ({ label: s.legend, color: s.color }));
+  if (skips) items.push({ label: "skip path", color: ACCENT.skip });
+  return items;
+}
+
+/**
+ * A net description (core/net-description.ts, from src's describeNet) as a diagram,
+ * top to bottom: one row per layer (each block's convolutions merged), a bar whose width
+ * grows with the spatial size and whose thickness grows with the channels, the output
+ * shape, stride and receptive field, and the skip paths (pool4 -> score_pool4 -> crop ->
+ * fuse) drawn on the left.
+ */
+export function architectureDiagram(net: NetDescription, o: ArchitectureOptions = {}): Figure {
+  if (!net.layers.length) throw new Error("architectureDiagram: no layers");
+  const rows = rowsOf(net, o.collapse ?? true);
+  const edges = skipEdges(rows);
+  const lanes = assignLanes(rows, edges);
+  const L = layout(rows, lanes.count);
+  const items = legendItems(rows, lanes.count > 0);
+  const legend = measureLegend(items, L.width - 2 * SPACE.margin);
+  const total = rows.reduce((a, n) => a + n.params, 0);
+  const title = {
+    title: o.title ?? `${o.model ?? net.model} on a ${net.input[0]}×${net.input[1]} input: ${rows.length} stages, ${total.toLocaleString("en-US")} parameters`,
+    subtitle: "Bar width ∝ √(spatial size), thickness ∝ log₂(channels). Stride: input px between neighbouring cells; receptive field: input px one cell sees (per side).",
+  };
+  const headY = SPACE.margin + measureTitle(title, L.width - 2 * SPACE.margin);
+  const top = headY + 18;
+  const root = createSvg(L.width, top + rows.length * ROW + SPACE.gap + legend.height + SPACE.margin);
+  const { svg } = root;
+  const P = placement(L, top);
+  drawTitle(svg, SPACE.margin, SPACE.margin, title, L.width - 2 * SPACE.margin);
+  drawHeader(svg, L, headY);
+  drawTable(svg, L, P, rows);
+  drawMainFlow(svg, P, rows);
+  for (const e of edges) drawSkip(svg, L, P, rows[e.from]!, rows[e.to]!, P.rowY(e.from), P.rowY(e.to), lanes.laneOf.get(e));
+  drawBars(svg, P, rows);
+  drawLegend(svg, SPACE.margin, top + rows.length * ROW + SPACE.gap, items, L.width - 2 * SPACE.margin);
+  return root.figure(`${title.title}; layers: ${rows.map((n) => n.label).join(", ")}`);
 }

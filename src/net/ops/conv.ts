@@ -23,6 +23,8 @@ export const convOp: OpDef<"conv"> = {
   },
   field: (op, [s]) => ({ stride: s!.stride * op.stride, rf: s!.rf + (op.kernel - 1) * s!.stride }),
   macs: (op, out) => out[0] * out[1] * op.outChannels * op.kernel * op.kernel * op.inChannels,
+  settings: ({ kernel, stride, pad, relu }) => ({ kernel, stride, pad, relu }),
+  role: "feature",
   params: ({ name, op }) => [
     { name: `${name}.weight`, layer: name, role: "weight", kind: "conv", shape: [op.kernel, op.kernel, op.inChannels, op.outChannels] },
     { name: `${name}.bias`, layer: name, role: "bias", kind: "conv", shape: [op.outChannels] },

@@ -44,6 +44,8 @@ export const cropOp: OpDef<"crop"> = {
   // A window of the same cells: what each sees is unchanged.
   field: (_op, [s]) => s!,
   cropOffset: (op) => op.offset,
+  settings: ({ reference, offset }) => ({ reference, offset }),
+  role: "crop",
   inference: {
     run({ op }, [x], { shapes }) {
       const [h, w] = shapes.get(op.reference)!;

@@ -22,6 +22,8 @@ export const deconvOp: OpDef<"deconv"> = {
   // The jump divides; the field widens by the input cells one output pixel mixes, ceil(k / s) - 1.
   field: (op, [s]) => ({ stride: s!.stride / op.stride, rf: s!.rf + (Math.ceil(op.kernel / op.stride) - 1) * s!.stride }),
   macs: (op, _out, [src]) => src![0] * src![1] * op.kernel * op.kernel * op.channels * op.channels,
+  settings: ({ kernel, stride }) => ({ kernel, stride }),
+  role: "upsample",
   // No bias: the reference upsampling layers have bias_term: false.
   params: ({ name, op }) => [{ name: `${name}.weight`, layer: name, role: "weight", kind: "deconv", shape: [op.kernel, op.kernel, op.channels, op.channels] }],
   inference: {

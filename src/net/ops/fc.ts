@@ -18,6 +18,8 @@ export const fcOp: OpDef<"fc"> = {
   coordMap: () => undefined,
   field: (op, [s]) => ({ stride: s!.stride * op.window, rf: s!.rf + (op.window - 1) * s!.stride }),
   macs: (op, out) => out[0] * out[1] * op.outChannels * op.window * op.window * op.inChannels,
+  settings: ({ window, relu }) => ({ kernel: window, relu }),
+  role: "fc",
   params: ({ name, op }) => [
     { name: `${name}.weight`, layer: name, role: "weight", kind: "fc", shape: [op.window, op.window, op.inChannels, op.outChannels] },
     { name: `${name}.bias`, layer: name, role: "bias", kind: "fc", shape: [op.outChannels] },

@@ -8,6 +8,7 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import type { CoordMap } from "../../../core/coord-map.js";
+import type { LayerOp, LayerRole } from "../../../core/net-description.js";
 import type { Params } from "../../weights/types.js";
 import type { PassOptions, PassTensor } from "../pass-tensors.js";
 import type { NodeOf, OpOf, OpType, ParamSpec } from "../spec.js";
@@ -115,6 +116,10 @@ export interface OpDef<T extends OpType> {
   params?(node: NodeOf<T>): ParamSpec[];
   /** The summary table's crop column; absent for ops that do not crop. */
   cropOffset?(op: OpOf<T>): number;
+  /** The op's settings for a net description (core/net-description.ts): kernel, stride, pad... */
+  settings(op: OpOf<T>): LayerOp;
+  /** What a layer of this op does in a net description, unless its place in the graph says more (describe.ts: convs). */
+  readonly role: LayerRole;
   readonly inference: InferenceKernel<T>;
   /** Training: batched, differentiable, built from the parameter tensors on every call (train/forward.ts). */
   train(node: NodeOf<T>, xs: readonly tf.Tensor4D[], ctx: TrainContext): tf.Tensor4D;

@@ -17,6 +17,8 @@ export const poolOp: OpDef<"pool"> = {
     return m && { a: m.a / op.stride, b: (m.b - (op.kernel - 1) / 2) / op.stride };
   },
   field: (op, [s]) => ({ stride: s!.stride * op.stride, rf: s!.rf + (op.kernel - 1) * s!.stride }),
+  settings: ({ kernel, stride }) => ({ kernel, stride }),
+  role: "pool",
   inference: {
     run({ op }, [x]) {
       // Caffe rounds pooled sizes up. For kernel == stride, tfjs 'same' padding adds the

@@ -6,6 +6,8 @@ export const scaleOp: OpDef<"scale"> = {
   shape: (_node, [src]) => src!,
   coordMap: ({ inputs }, mapOf) => mapOf(inputs[0]!),
   field: (_op, [s]) => s!,
+  settings: ({ factor }) => ({ factor }),
+  role: "scale",
   inference: { run: ({ op }, [x]) => tf.mul(x!, op.factor) },
   train: ({ op }, [x]) => tf.mul(x!, op.factor),
   linear: {

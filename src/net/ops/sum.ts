@@ -13,6 +13,8 @@ export const sumOp: OpDef<"sum"> = {
   },
   // Same grid; each cell sees what the widest-seeing input sees.
   field: (_op, ins) => ({ stride: ins[0]!.stride, rf: Math.max(...ins.map((x) => x.rf)) }),
+  settings: () => ({}),
+  role: "fuse",
   inference: {
     run: (_node, xs) => (xs.length === 2 ? tf.add(xs[0]!, xs[1]!) : tf.addN([...xs])),
   },
