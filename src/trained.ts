@@ -21,7 +21,7 @@ import { modelSpec } from "./models/index.js";
 import { packageDir } from "./package-dir.js";
 import type { ModelName } from "./net/spec.js";
 import { FCN_STAGES, PRESETS, type FcnStage, type PipelineConfig } from "./train/config.js";
-import type { Results } from "./train/evaluate.js";
+import { beyondScene, type Results } from "./train/evaluate.js";
 import { digitSource, FCN_STAGE_DEFS } from "./train/stages.js";
 import { inferWeightsConfig, readWeights } from "./weights/index.js";
 import type { HostParams } from "./weights/types.js";
@@ -115,13 +115,18 @@ export function trainedTestScene(k: number, o?: SceneOptions, dir?: string): Seg
   return trainedScene("test", k, o, dir);
 }
 
+/** Scene k of the shipped models' shifted test set `set` (results.json's config.evaluation.beyond). */
+export function trainedBeyondScene(set: number, k: number, dir?: string): SegScene {
+  return beyondScene(trainedConfig(dir), set, k);
+}
+
 /** Single-digit classifier image k of a split (held-out test digits: split "test"). */
 export function trainedDigitImage(split: Split, k: number, o?: ClassifierImageOptions, dir?: string): DigitImage & { label: number } {
   const c = trainedConfig(dir);
   return classifierImage(digitSource(c.seed), split, k, o ?? c.classifier.images, split !== "train");
 }
 
-export { predictLabels, evaluateOnScenes, type Results, type SegEvaluation, type MetricFigures } from "./train/evaluate.js";
+export { predictLabels, evaluateOnScenes, beyondScene, type Results, type SegEvaluation, type MetricFigures } from "./train/evaluate.js";
 export { classifierHeatmap, HEATMAP_SCENE, type Heatmap } from "./train/heatmap.js";
 export { DIGIT_CLASS_NAMES } from "../core/class-names/digits.js";
 export { IGNORE_LABEL } from "../core/labels.js";

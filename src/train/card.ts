@@ -3,6 +3,8 @@
  * the data (seed, sizes, splits), how each stage was trained (steps, time, backend),
  * the test figures next to the paper's Table 2, and what the figures say.
  */
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { writeFileAtomic } from "../io/files.js";
 import { join } from "node:path";
 import { paramSpecs, countParams } from "../net/params.js";
@@ -11,7 +13,7 @@ import { modelSpec } from "../models/index.js";
 import { HEATMAP_SCENE } from "./heatmap.js";
 import { scaledChannels, VGG16_TABLE, widthText } from "../vgg16.js";
 import { FCN_STAGES, type PipelineConfig } from "./config.js";
-import type { Results } from "./evaluate.js";
+import type { Results } from "./results.js";
 import { formatDuration } from "./progress.js";
 import { classifierSpec, fcnSpec, FCN_STAGE_DEFS, type PipelineContext } from "./stages.js";
 import { STROKE_MIN, BACKGROUND_MAX, SEG_CLASSES } from "../data/scenes.js";
@@ -107,6 +109,85 @@ function perClassTable(r: Results): string[] {
   return out;
 }
 
+/** Mean IU on the shifted test sets beside the in-distribution figure: how far the models carry. */
+function beyondTable(r: Results, c: PipelineConfig): string[] {
+  const stages = FCN_STAGES.filter((s) => r.models[s]);
+  const sets = c.evaluation.beyond.filter((b) => stages.every((s) => r.models[s]!.beyond?.[b.name]));
+  if (!stages.length || !sets.length) return [];
+  const inDist = `${c.scenes.size}x${c.scenes.size}, ${c.scenes.digits[0]}-${c.scenes.digits[1]} digits, ${c.scenes.scale[0]}x-${c.scenes.scale[1]}x (as trained)`;
+  const out = [
+    "### Beyond the training layout",
+    "",
+    `Mean IU (percent) on test scenes unlike any trained on, beside the in-distribution figure: ${sets
+      .map((b) => `${b.count} scenes ${b.scenes.size}x${b.scenes.size} with ${b.scenes.digits[0]}-${b.scenes.digits[1]} digits scaled ${b.scenes.scale[0]}x-${b.scenes.scale[1]}x ("${b.name}")`)
+      .join("; ")}. Same test digits, same scoring.`,
+    "",
+    `| model | ${inDist} | ${sets.map((b) => b.name).join(" | ")} |`,
+    `|---|---:|${sets.map(() => "---:").join("|")}|`,
+  ];
+  for (const s of stages) {
+    const m = r.models[s]!;
+    out.push(`| ${s} | ${f1(m.test.metrics.meanIU)} | ${sets.map((b) => f1(m.beyond[b.name]!.metrics.meanIU)).join(" | ")} |`);
+  }
+  return out;
+}
+
+/** One training step profiled kernel by kernel (bench/train-profile.ts), if its file is beside the weights. */
+function profileSection(profile: TrainProfile | null): string[] {
+  if (!profile) return [];
+  const out = [
+    "### Where a training step's time goes",
+    "",
+    `Profiled with \`npm run bench:train\` (bench/train-profile.ts) on ${profile.backend}, ${profile.cpus} cores (${profile.cpu}): a few real steps, then one step timed kernel by kernel` +
+      " (wasm kernels run synchronously, so a kernel's wall time is its time). Forward and backward are kernel time; 'outside kernels' is JS between them" +
+      " (batch making, the max-pool gradient loop, Adam's bookkeeping). Conv2DBackpropFilter is the project's own kernel (src/train/wasm-kernels.ts; wasm has none): its time includes the matrix products it runs.",
+    "",
+    "| stage | width | batch | step | forward | backward | outside kernels | GFLOP per step | GFLOP/s |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+  ];
+  for (const p of profile.results) {
+    out.push(
+      `| ${p.stage} | ${widthText(p.width)} | ${p.batch} | ${p.stepMs} ms | ${p.forwardMs} ms | ${p.backwardMs} ms | ${p.outsideKernelsMs} ms | ${p.gflopPerStep.toFixed(1)} | ${(p.gflopPerStep / (p.stepMs / 1000)).toFixed(1)} |`,
+    );
+  }
+  for (const p of profile.results.filter((x) => x.width === profile.results[profile.results.length - 1]!.width)) {
+    out.push("", `${p.stage} at width ${widthText(p.width)}, the kernels that take 90% of the kernel time:`, "", "| kernel | calls | ms | GFLOP | GFLOP/s |", "|---|---:|---:|---:|---:|");
+    const total = p.kernels.reduce((a, k) => a + k.ms, 0);
+    let acc = 0;
+    for (const k of p.kernels) {
+      if (acc >= 0.9 * total) break;
+      acc += k.ms;
+      out.push(`| ${k.kernel} | ${k.calls} | ${k.ms.toFixed(0)} | ${k.gflop ? k.gflop.toFixed(2) : "-"} | ${k.gflopPerS ?? "-"} |`);
+    }
+  }
+  return out;
+}
+
+/** The shape of bench/results/train-profile.json (bench/train-profile.ts). */
+export interface TrainProfile {
+  backend: string;
+  cpus: number;
+  cpu: string;
+  results: {
+    stage: string;
+    width: number;
+    batch: number;
+    stepMs: number;
+    forwardMs: number;
+    backwardMs: number;
+    outsideKernelsMs: number;
+    gflopPerStep: number;
+    kernels: { kernel: string; calls: number; ms: number; gflop: number; gflopPerS: number | null }[];
+  }[];
+}
+
+export const PROFILE_FILE = "training-profile.json";
+
+async function readProfile(dir: string): Promise<TrainProfile | null> {
+  const p = join(dir, PROFILE_FILE);
+  return existsSync(p) ? (JSON.parse(await readFile(p, "utf8")) as TrainProfile) : null;
+}
+
 export async function writeModelCard(ctx: PipelineContext, r: Results): Promise<void> {
   const c: PipelineConfig = ctx.config;
   const cls = r.classifier;
@@ -185,6 +266,7 @@ export async function writeModelCard(ctx: PipelineContext, r: Results): Promise<
   }
   push("", "What the ordering says:", "", ...orderingVerdict(r), "");
   push(...perClassTable(r), "");
+  push(...beyondTable(r, c), "");
   push(
     `The first ${c.evaluation.ciScenes} test scenes (CI re-scores them from the shipped files and must get these exact figures; their confusion matrices are in results.json):`,
     "",
@@ -214,14 +296,20 @@ export async function writeModelCard(ctx: PipelineContext, r: Results): Promise<
     `Adam (warm-up over 5% of the steps, then cosine decay to 5% of the peak rate), decoupled weight decay ${c.weightDecay}, dropout ${c.classifier.dropout} / ${c.fcn.dropout} after fc6 and fc7 (classifier / FCNs), per-pixel softmax cross-entropy averaged over the scored pixels.` +
       ` The score layer a stage adds at zero learns at ${c.fcn.newLayerLrMult}x the stage's rate (Caffe's lr_mult) when the rest of the net learns too.`,
     "",
-    "| stage | steps | batch | peak lr | learned parameters | loss (first 20 -> last 20 steps) | time |",
-    "|---|---:|---:|---:|---:|---|---:|",
+    "The validation column is what choices (width, steps, rates) were made on: the classifier's accuracy on the validation digits, each FCN's mean IU on " +
+      `${c.evaluation.validationScenes} validation scenes. The test split was used for none of them.`,
+    "",
+    "| stage | steps | batch | peak lr | learned parameters | loss (first 20 -> last 20 steps) | validation | time |",
+    "|---|---:|---:|---:|---:|---|---:|---:|",
   );
   const rows = [["classifier", cls.report] as const, ...FCN_STAGES.map((s) => [s, r.models[s]?.report ?? null] as const)];
   for (const [stage, rep] of rows) {
     if (!rep) continue;
-    push(`| ${stage} | ${rep.steps} | ${rep.batch} | ${rep.lr} | ${rep.trainable.toLocaleString("en-US")} | ${rep.lossFirst.toFixed(3)} -> ${rep.lossLast.toFixed(3)} | ${formatDuration(rep.seconds)} |`);
+    const v = rep.extra?.["validationAccuracy"] ?? rep.extra?.["validationMeanIU"];
+    const val = typeof v === "number" ? `${f1(v)}${stage === "classifier" ? "%" : " mean IU"}` : "-";
+    push(`| ${stage} | ${rep.steps} | ${rep.batch} | ${rep.lr} | ${rep.trainable.toLocaleString("en-US")} | ${rep.lossFirst.toFixed(3)} -> ${rep.lossLast.toFixed(3)} | ${val} | ${formatDuration(rep.seconds)} |`);
   }
+  push("", ...profileSection(await readProfile(ctx.modelsDir)));
   push(
     "",
     "## Reproduce",

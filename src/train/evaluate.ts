@@ -9,114 +9,33 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { writeFileAtomic } from "../io/files.js";
 import { join } from "node:path";
-import * as tf from "@tensorflow/tfjs";
-import { confusionMatrix, emptyConfusion, segmentationMetrics, type Confusion, type SegMetrics } from "../../core/metrics.js";
-import { segScene, SEG_CLASSES, type SegScene } from "../data/scenes.js";
-import { IGNORE_LABEL } from "../../core/labels.js";
+import { writeFileAtomic } from "../io/files.js";
+import { segScene, type SegScene } from "../data/scenes.js";
 import { modelFromWeights, withBilinear } from "../load.js";
-import type { Model } from "../model.js";
 import { readWeights } from "../weights/index.js";
-import { inputBatch } from "./batch.js";
 import { FCN_STAGES, type PipelineConfig } from "./config.js";
 import { progressLine } from "./progress.js";
 import { writeModelCard } from "./card.js";
-import { classifierAccuracy, classifierSpec, digitSource, FCN_STAGE_DEFS, readReport, weightsPath, type PipelineContext, type StageReport } from "./stages.js";
+import type { Results } from "./results.js";
+import { evaluateOnScenes, type SegEvaluation } from "./scoring.js";
+import { classifierAccuracy, classifierSpec, digitSource, FCN_STAGE_DEFS, readReport, weightsPath, type PipelineContext } from "./stages.js";
 import { renderExamples, writeSampleScenes } from "./figures.js";
 
-/** Per-pixel labels a segmentation model predicts for a scene (argmax of its scores). */
-export async function predictLabels(model: Model, scene: SegScene): Promise<Uint8Array> {
-  const input = inputBatch([scene], model.preprocess);
-  try {
-    const taps = model.forward(input);
-    const scores = taps[model.spec.output]!;
-    try {
-      const labels = tf.tidy(() => scores.argMax(3));
-      const out = Uint8Array.from((await labels.data()) as Int32Array);
-      labels.dispose();
-      return out;
-    } finally {
-      scores.dispose();
-    }
-  } finally {
-    input.dispose();
-  }
-}
-
-export interface SegEvaluation {
-  readonly scenes: number;
-  readonly metrics: MetricFigures;
-  readonly confusion: number[];
-}
-
-/** The four figures of Table 2, as fractions. */
-export interface MetricFigures {
-  readonly pixelAccuracy: number;
-  readonly meanAccuracy: number;
-  readonly meanIU: number;
-  readonly frequencyWeightedIU: number;
-}
-
-function figures(m: SegMetrics): MetricFigures {
-  return { pixelAccuracy: m.pixelAccuracy, meanAccuracy: m.meanAccuracy, meanIU: m.meanIU, frequencyWeightedIU: m.frequencyWeightedIU };
-}
-
-function evaluation(conf: Confusion, scenes: number): SegEvaluation {
-  return { scenes, metrics: figures(segmentationMetrics(conf)), confusion: Array.from(conf.counts) };
-}
-
-/**
- * Scores a model on test scenes 0..n-1; also returns the figures of the first `prefix`
- * scenes (the CI subset) from the same pass.
- */
-export async function evaluateOnScenes(
-  model: Model,
-  scene: (k: number) => SegScene,
-  n: number,
-  prefix = 0,
-  onScene?: (k: number) => void,
-): Promise<{ all: SegEvaluation; prefix: SegEvaluation }> {
-  const conf = emptyConfusion(SEG_CLASSES);
-  let head = emptyConfusion(SEG_CLASSES);
-  for (let k = 0; k < n; k++) {
-    const s = scene(k);
-    const pred = await predictLabels(model, s);
-    confusionMatrix({ data: s.labels, shape: [s.size, s.size] }, { data: pred, shape: [s.size, s.size] }, SEG_CLASSES, { ignore: IGNORE_LABEL, into: conf });
-    if (k + 1 === prefix) head = { n: conf.n, counts: Float64Array.from(conf.counts) };
-    onScene?.(k);
-  }
-  return { all: evaluation(conf, n), prefix: evaluation(head, Math.min(prefix, n)) };
-}
-
-export interface Results {
-  /** The whole configuration the models were trained and scored with. */
-  readonly config: PipelineConfig;
-  readonly preset: string;
-  readonly seed: number;
-  readonly width: number;
-  readonly backend: string;
-  readonly dtype: string;
-  readonly scenes: PipelineConfig["scenes"];
-  readonly digits: { readonly train: number; readonly val: number; readonly test: number };
-  readonly classifier: {
-    readonly testAccuracy: number;
-    readonly testDigits: number;
-    readonly ciAccuracy: number;
-    readonly ciDigits: number;
-    readonly report: StageReport | null;
-    readonly bytes: number;
-  };
-  readonly models: Record<string, { readonly test: SegEvaluation; readonly ci: SegEvaluation; readonly report: StageReport | null; readonly bytes: number }>;
-  /** The heat map figure's digit classes, panel by panel (null if the heatmap stage did not run). */
-  readonly heatmapClasses: number[] | null;
-  readonly evaluatedAt: string;
-  readonly evaluationSeconds: number;
-}
+export { evaluateOnScenes, predictLabels, type MetricFigures, type SegEvaluation } from "./scoring.js";
+export type { Results } from "./results.js";
 
 /** Test scene k for a configuration (the same scenes CI and the card use). */
 export function testScene(config: PipelineConfig, k: number): SegScene {
   return segScene(digitSource(config.seed), "test", k, config.scenes);
+}
+
+/**
+ * Scene k of shifted test set `set` (config.evaluation.beyond[set]): test digits, with
+ * indices far from the in-distribution ones so that no layout is shared with them.
+ */
+export function beyondScene(config: PipelineConfig, set: number, k: number): SegScene {
+  return segScene(digitSource(config.seed), "test", 1_000_000 * (set + 1) + k, config.evaluation.beyond[set]!.scenes);
 }
 
 export async function runEvaluate(ctx: PipelineContext): Promise<Results> {
@@ -144,11 +63,20 @@ export async function runEvaluate(ctx: PipelineContext): Promise<Results> {
       const bar = progressLine(`evaluate ${stage}`, n);
       const { all, prefix } = await evaluateOnScenes(model, (k) => testScene(config, k), n, config.evaluation.ciScenes, (k) => bar.update(k + 1, {}));
       bar.done(`${n} test scenes`);
-      models[stage] = { test: all, ci: prefix, report: await readReport(ctx, stage), bytes: statSync(path).size };
       const m = all.metrics;
       ctx.log(
         `${stage.padEnd(26)} pixel acc ${pct(m.pixelAccuracy)}  mean acc ${pct(m.meanAccuracy)}  mean IU ${pct(m.meanIU)}  f.w. IU ${pct(m.frequencyWeightedIU)}`,
       );
+      const beyond: Record<string, SegEvaluation> = {};
+      const beyondCi: Record<string, SegEvaluation> = {};
+      for (const [i, set] of config.evaluation.beyond.entries()) {
+        const shifted = progressLine(`evaluate ${stage}, ${set.name}`, set.count);
+        const e = await evaluateOnScenes(model, (k) => beyondScene(config, i, k), set.count, config.evaluation.ciScenes, (k) => shifted.update(k + 1, {}));
+        beyond[set.name] = e.all;
+        beyondCi[set.name] = e.prefix;
+        shifted.done(`mean IU ${pct(e.all.metrics.meanIU)}`);
+      }
+      models[stage] = { test: all, ci: prefix, beyond, beyondCi, report: await readReport(ctx, stage), bytes: statSync(path).size };
     } finally {
       model.dispose();
     }

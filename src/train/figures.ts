@@ -14,7 +14,7 @@ import { modelFromWeights } from "../load.js";
 import { readWeights } from "../weights/index.js";
 import { FCN_STAGES } from "./config.js";
 import { FCN_STAGE_DEFS, weightsPath, type PipelineContext } from "./stages.js";
-import { predictLabels } from "./evaluate.js";
+import { predictLabels } from "./scoring.js";
 
 /** An RGB canvas with a paste operation. */
 export class Canvas {

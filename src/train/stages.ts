@@ -37,6 +37,7 @@ import { train, type TrainResult } from "./trainer.js";
 import { fromTensors } from "../weights/tensors.js";
 import { initFromCoarser } from "./init.js";
 import { unitVarianceInit } from "./lsuv.js";
+import { evaluateOnScenes } from "./scoring.js";
 
 export interface PipelineContext {
   readonly config: PipelineConfig;
@@ -205,10 +206,13 @@ export async function runClassifier(ctx: PipelineContext): Promise<StageReport |
     ...(ctx.maxStepsThisRun !== undefined ? { maxStepsThisRun: ctx.maxStepsThisRun } : {}),
   });
   if (!result.complete) return null;
+  // Validation digits are what choices (widths, steps, rates) were made on; test digits only report.
+  const validation = await classifierAccuracy(spec, result.params, src, config, c.testImages, "val");
   const accuracy = await classifierAccuracy(spec, result.params, src, config, c.testImages);
+  ctx.log(`classifier: ${(validation * 100).toFixed(2)}% correct on ${Math.min(c.testImages, src.splits.val.length)} validation digits`);
   ctx.log(`classifier: ${(accuracy * 100).toFixed(2)}% correct on ${Math.min(c.testImages, src.splits.test.length)} held-out test digits`);
   await saveWeights(ctx, "classifier", spec, result.params, { steps: String(result.steps), test_accuracy: accuracy.toFixed(4) }, []);
-  const report = { ...baseReport(ctx, "classifier", spec.model, result, c.batch, c.lr, countOf(result.params, () => true)), extra: { testAccuracy: accuracy, testDigits: Math.min(c.testImages, src.splits.test.length) } };
+  const report = { ...baseReport(ctx, "classifier", spec.model, result, c.batch, c.lr, countOf(result.params, () => true)), extra: { testAccuracy: accuracy, testDigits: Math.min(c.testImages, src.splits.test.length), validationAccuracy: validation } };
   await writeReport(ctx, report);
   return report;
 }
@@ -217,15 +221,15 @@ export async function runClassifier(ctx: PipelineContext): Promise<StageReport |
  * Share of held-out digits the classifier gets right: test digits 0..n-1, each once,
  * at the training distribution's scales and positions (a fixed draw per digit).
  */
-export async function classifierAccuracy(spec: NetSpec, params: HostParams, src: DigitSource, config: PipelineConfig, n: number): Promise<number> {
+export async function classifierAccuracy(spec: NetSpec, params: HostParams, src: DigitSource, config: PipelineConfig, n: number, split: "val" | "test" = "test"): Promise<number> {
   const tensors = toTensors(params);
   const model = new Model(spec, tensors, { preprocess: DIGITS_PREPROCESS });
   tensors.forEach((t) => t.dispose());
-  const count = Math.min(n, src.splits.test.length);
+  const count = Math.min(n, src.splits[split].length);
   let right = 0;
   try {
     for (let k = 0; k < count; k++) {
-      const img = classifierImage(src, "test", k, config.classifier.images, true);
+      const img = classifierImage(src, split, k, config.classifier.images, true);
       const input = inputBatch([img]);
       const taps = model.forward(input);
       const logits = (await taps[spec.output]!.data()) as Float32Array;
@@ -327,9 +331,26 @@ export async function runFcnStage(ctx: PipelineContext, stage: FcnStage): Promis
   });
   if (!result.complete) return null;
   await saveWeights(ctx, stage, spec, result.params, { steps: String(result.steps), initialized_from: def.from }, def.fixed);
-  const report = baseReport(ctx, stage, spec.model, result, B, sched.lr, countOf(result.params, trainable));
+  // Scored on validation scenes (never the test ones): what choices were made on.
+  const validation = await validationMeanIU(ctx, spec, result.params);
+  ctx.log(`${stage}: mean IU ${(validation * 100).toFixed(1)} on ${config.evaluation.validationScenes} validation scenes`);
+  const report = { ...baseReport(ctx, stage, spec.model, result, B, sched.lr, countOf(result.params, trainable)), extra: { validationMeanIU: validation, validationScenes: config.evaluation.validationScenes } };
   await writeReport(ctx, report);
   return report;
+}
+
+/** Mean IU of trained FCN parameters on the first validation scenes. */
+async function validationMeanIU(ctx: PipelineContext, spec: NetSpec, params: HostParams): Promise<number> {
+  const src = digitSource(ctx.config.seed);
+  const tensors = toTensors(params);
+  const model = new Model(spec, tensors, { preprocess: DIGITS_PREPROCESS });
+  tensors.forEach((t) => t.dispose());
+  try {
+    const { all } = await evaluateOnScenes(model, (k) => segScene(src, "val", k, ctx.config.scenes), ctx.config.evaluation.validationScenes);
+    return all.metrics.meanIU;
+  } finally {
+    model.dispose();
+  }
 }
 
 export function isFcnStage(s: string): s is FcnStage {
