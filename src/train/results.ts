@@ -18,6 +18,11 @@ export interface Results {
     readonly testDigits: number;
     readonly ciAccuracy: number;
     readonly ciDigits: number;
+    /**
+     * The same test digits anywhere on the canvas (when the training images keep digits
+     * near the centre: beyond the classifier's training layout). Absent in older results.
+     */
+    readonly anywhereAccuracy?: number;
     readonly report: StageReport | null;
     readonly bytes: number;
   };
