@@ -98,8 +98,10 @@ const DEFAULT: PipelineConfig = {
     dropout: 0,
     newLayerLrMult: 10,
     stages: {
-      // Only score_fr learns (a linear layer on fixed features): a higher rate is safe.
-      "fcn32s-fixed": { steps: 800, lr: 3e-3 },
+      // Only score_fr learns (a linear layer on fixed features): a higher rate is safe, and
+      // on validation scenes it kept gaining with steps and rate (800 at 3e-3: 16.5 mean IU;
+      // 2400 at 1e-2: 21.1; 2400 at 3e-2: 23.2).
+      "fcn32s-fixed": { steps: 2400, lr: 3e-2 },
       fcn32s: { steps: 2500, lr: 3e-4 },
       fcn16s: { steps: 1000, lr: 1e-4 },
       fcn8s: { steps: 1000, lr: 1e-4 },
@@ -107,7 +109,7 @@ const DEFAULT: PipelineConfig = {
     },
   },
   weightDecay: 5e-4,
-  evaluation: { testScenes: 200, validationScenes: 40, beyond: BEYOND, ciScenes: 8, ciDigits: 200, classifierBar: 0.8 },
+  evaluation: { testScenes: 200, validationScenes: 40, beyond: BEYOND, ciScenes: 8, ciDigits: 200, classifierBar: 0.95 },
   checkpointEvery: 50,
   dtype: "F16",
 };
