@@ -54,9 +54,9 @@ describe("shipped classifier", () => {
     model.dispose();
     expect(right / r.classifier.ciDigits).toBe(r.classifier.ciAccuracy);
     // The bar the card states, recomputed here rather than read back from the file.
-    expect(right / r.classifier.ciDigits).toBeGreaterThanOrEqual(0.8);
-    // The bar (80%, chance is 10%) is stated in the model card.
-    expect(r.config.evaluation.classifierBar).toBeGreaterThanOrEqual(0.8);
+    expect(right / r.classifier.ciDigits).toBeGreaterThanOrEqual(0.95);
+    // The bar (95%, chance is 10%) is stated in the model card.
+    expect(r.config.evaluation.classifierBar).toBeGreaterThanOrEqual(0.95);
     expect(r.classifier.ciAccuracy).toBeGreaterThanOrEqual(r.config.evaluation.classifierBar);
     expect(r.classifier.testAccuracy).toBeGreaterThanOrEqual(r.config.evaluation.classifierBar);
   });
@@ -89,12 +89,12 @@ describe("shipped FCNs reproduce the model card", () => {
         const m = all.metrics;
         const row = `| ${stage} | ${(100 * m.pixelAccuracy).toFixed(3)} | ${(100 * m.meanAccuracy).toFixed(3)} | ${(100 * m.meanIU).toFixed(3)} | ${(100 * m.frequencyWeightedIU).toFixed(3)} |`;
         expect(card).toContain(row);
-        // Independent of the card: a net that learned beats labelling every pixel background
-        // on the same scenes. Not 32s-fixed: its one learned layer on the classifier's fixed
-        // features marks some digit pixels but loses more background than it gains (the card
-        // reports it), so it only has to mark digits at all.
-        if (stage !== "fcn32s-fixed") expect(m.meanIU).toBeGreaterThan(backgroundOnly(n).meanIU + 0.1);
-        else expect(all.confusion.filter((_, i) => i % SEG_CLASSES !== 0).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+        // Independent of the card: every net more than doubles the mean IU of labelling every
+        // pixel background on the same scenes (it marks digits, not only specks), 32s-fixed
+        // too; the nets that learn every layer beat it by 10 points.
+        const floor = backgroundOnly(n).meanIU;
+        expect(m.meanIU).toBeGreaterThan(2 * floor);
+        if (stage !== "fcn32s-fixed") expect(m.meanIU).toBeGreaterThan(floor + 0.1);
       } finally {
         model.dispose();
       }
@@ -133,6 +133,7 @@ describe("the README quotes the shipped models' figures", () => {
       `On ${r.models["fcn8s"]!.test.scenes} test scenes the mean IU goes ${iu("fcn32s-fixed")} (32s-fixed) -> ${iu("fcn32s")} (32s) -> ${iu("fcn16s")} (16s) -> ${iu("fcn8s")} (8s)`,
     );
     expect(readme).toContain(`the classifier gets ${(100 * r.classifier.testAccuracy).toFixed(1)}% of ${r.classifier.testDigits} held-out digits right`);
+    if (r.classifier.anywhereAccuracy !== undefined) expect(readme).toContain(`${(100 * r.classifier.anywhereAccuracy).toFixed(1)}% with the digits anywhere on the canvas`);
     const seconds = [r.classifier.report, ...Object.values(r.models).map((m) => m.report)].reduce((a, rep) => a + (rep?.seconds ?? 0), 0);
     expect(readme).toContain(`trained in ${Math.round(seconds / 60)} minutes`);
   });
@@ -145,6 +146,10 @@ describe("the card's figures keep the paper's ordering", () => {
     expect(iu("fcn32s-fixed")).toBeLessThan(iu("fcn32s"));
     expect(iu("fcn32s")).toBeLessThan(iu("fcn16s"));
     expect(iu("fcn16s")).toBeLessThan(iu("fcn8s"));
+  });
+
+  it("FCN-32s-fixed marks digits: at least 20 mean IU on the test scenes, as issue 10 asks", () => {
+    expect(trainedResults().models["fcn32s-fixed"]!.test.metrics.meanIU).toBeGreaterThanOrEqual(0.2);
   });
 });
 
