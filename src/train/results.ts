@@ -19,8 +19,8 @@ export interface Results {
     readonly ciAccuracy: number;
     readonly ciDigits: number;
     /**
-     * The same test digits anywhere on the canvas (when the training images keep digits
-     * near the centre: beyond the classifier's training layout). Absent in older results.
+     * The same test digits anywhere on the canvas, when the training images keep digits
+     * near the centre (beyond the classifier's training layout); absent otherwise.
      */
     readonly anywhereAccuracy?: number;
     readonly report: StageReport | null;
