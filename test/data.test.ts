@@ -10,7 +10,7 @@ import { DIGIT_PIXELS, digitPixels, loadDigits, mnistDigitsDir, splitDigits, typ
 import { drawDigit } from "../src/data/render.js";
 import { IGNORE_LABEL } from "../core/labels.js";
 import { prng } from "../core/prng.js";
-import { CLASSIFIER_IMAGES, classifierImage, renderScene, segScene, type ClassifierImageOptions, type DigitSource } from "../src/data/scenes.js";
+import { classifierImage, renderScene, segScene, type DigitSource } from "../src/data/scenes.js";
 import { hashSeed } from "../src/data/rng.js";
 
 const digits = loadDigits();
@@ -113,38 +113,6 @@ describe("scenes and classifier images", () => {
   it("evaluation images show each held-out digit once", () => {
     const n = src.splits.test.length;
     for (const k of [0, 1, n - 1]) expect(classifierImage(src, "test", k, undefined, true).digits[0]!.index).toBe(src.splits.test[k]);
-  });
-  it("classifier images: anywhere on the canvas by default, within centreJitter of its centre when set", () => {
-    // Placement from the image record; the last check ties it to the pixels (no ink outside
-    // the box).
-    const centreOffsets = (o: ClassifierImageOptions) =>
-      Array.from({ length: 300 }, (_, k) => {
-        const img = classifierImage(src, "train", k, o);
-        const d = img.digits[0]!;
-        const side = 28 * d.scale;
-        expect(d.x).toBeGreaterThanOrEqual(0);
-        expect(d.y).toBeGreaterThanOrEqual(0);
-        expect(d.x + side).toBeLessThanOrEqual(o.size + 1e-9);
-        expect(d.y + side).toBeLessThanOrEqual(o.size + 1e-9);
-        return Math.max(Math.abs(d.x + side / 2 - o.size / 2), Math.abs(d.y + side / 2 - o.size / 2));
-      });
-    const near = centreOffsets({ ...CLASSIFIER_IMAGES, centreJitter: 32 });
-    expect(Math.max(...near)).toBeLessThanOrEqual(32);
-    expect(Math.max(...near)).toBeGreaterThan(28); // the whole jitter range is used
-    expect(CLASSIFIER_IMAGES.centreJitter).toBeUndefined();
-    const anywhere = centreOffsets(CLASSIFIER_IMAGES);
-    expect(Math.max(...anywhere)).toBeGreaterThan(60); // small digits reach the edges (84 px box: up to 70)
-    // The pixels agree with the placement: no ink outside the box.
-    const img = classifierImage(src, "train", 7);
-    const d = img.digits[0]!;
-    for (let y = 0; y < img.size; y++)
-      for (let x = 0; x < img.size; x++)
-        if (img.pixels[y * img.size + x]! > 0) {
-          expect(x).toBeGreaterThanOrEqual(Math.floor(d.x) - 1);
-          expect(x).toBeLessThanOrEqual(Math.ceil(d.x + 28 * d.scale) + 1);
-          expect(y).toBeGreaterThanOrEqual(Math.floor(d.y) - 1);
-          expect(y).toBeLessThanOrEqual(Math.ceil(d.y + 28 * d.scale) + 1);
-        }
   });
   it("seeded randomness is mulberry32 (the published algorithm, written out here)", () => {
     const mulberry32 = (seed: number) => {

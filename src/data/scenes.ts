@@ -59,20 +59,9 @@ export interface ClassifierImageOptions {
   readonly size: number;
   /** Range of the digit's scale (its 28x28 box becomes 28 * scale pixels). */
   readonly scale: readonly [number, number];
-  /**
-   * Largest distance, per axis, of the digit box's centre from the canvas centre, pixels
-   * (the box always stays on the canvas). Absent: anywhere on the canvas.
-   */
-  readonly centreJitter?: number;
 }
 
-/**
- * 224x224, digit box 84..182 pixels anywhere on the canvas (ImageNet-like: the object is
- * large in the crop). Centring it (centreJitter 32, as ImageNet's objects tend to sit) was
- * tried for FCN-32s-fixed's sake and is not needed: with its 2400-step schedule, FCN-32s-fixed
- * on this classifier reached 24.1 mean IU on the validation scenes, 23.2 on a centred one,
- * and the centred classifier got only 88.6% of validation digits placed anywhere.
- */
+/** 224x224, digit box 84..182 pixels (ImageNet-like: the object is large in the crop). */
 export const CLASSIFIER_IMAGES: ClassifierImageOptions = { size: 224, scale: [3, 6.5] };
 
 export interface SceneOptions {
@@ -113,23 +102,12 @@ export function classifierImage(
   const index = eachOnce ? pool[k % pool.length]! : drawn;
   const scale = uniform(r, o.scale[0], o.scale[1]);
   const side = DIGIT_SIZE * scale;
-  const x = boxCorner(uniform(r, 0, o.size - side), side, o);
-  const y = boxCorner(uniform(r, 0, o.size - side), side, o);
+  const x = uniform(r, 0, o.size - side);
+  const y = uniform(r, 0, o.size - side);
   const ink = new Float32Array(o.size * o.size);
   drawDigit(ink, o.size, o.size, digitPixels(src.digits, index), scale, x, y);
   const label = src.digits.labels[index]!;
   return { size: o.size, pixels: toBytes(ink), digits: [{ index, label, x, y, scale }], label };
-}
-
-/**
- * Maps a uniform draw over the whole canvas (u in [0, size - side]) onto the allowed
- * range of the box's corner: all of it, or within centreJitter of the centred position.
- */
-function boxCorner(u: number, side: number, o: ClassifierImageOptions): number {
-  const free = o.size - side;
-  if (o.centreJitter === undefined || free <= 0) return u;
-  const reach = Math.min(o.centreJitter, free / 2);
-  return free / 2 - reach + (u / free) * 2 * reach;
 }
 
 /** Overlap of two square boxes as a fraction of the smaller one. */

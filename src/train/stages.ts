@@ -19,7 +19,7 @@ import { ensureDir, writeFileAtomic } from "../io/files.js";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { DIGIT_CLASSES, loadDigits, splitDigits } from "../data/digits.js";
-import { classifierImage, SEG_CLASSES, segScene, type ClassifierImageOptions, type DigitSource } from "../data/scenes.js";
+import { classifierImage, SEG_CLASSES, segScene, type DigitSource } from "../data/scenes.js";
 import { DIGIT_CLASS_NAMES } from "../../core/class-names/digits.js";
 import { hashSeed } from "../data/rng.js";
 import { modelSpec } from "../models/index.js";
@@ -219,18 +219,9 @@ export async function runClassifier(ctx: PipelineContext): Promise<StageReport |
 
 /**
  * Share of held-out digits the classifier gets right: test digits 0..n-1, each once,
- * at the training distribution's scales and positions (a fixed draw per digit) unless
- * `images` says otherwise.
+ * at the training distribution's scales and positions (a fixed draw per digit).
  */
-export async function classifierAccuracy(
-  spec: NetSpec,
-  params: HostParams,
-  src: DigitSource,
-  config: PipelineConfig,
-  n: number,
-  split: "val" | "test" = "test",
-  images: ClassifierImageOptions = config.classifier.images,
-): Promise<number> {
+export async function classifierAccuracy(spec: NetSpec, params: HostParams, src: DigitSource, config: PipelineConfig, n: number, split: "val" | "test" = "test"): Promise<number> {
   const tensors = toTensors(params);
   const model = new Model(spec, tensors, { preprocess: DIGITS_PREPROCESS });
   tensors.forEach((t) => t.dispose());
@@ -238,7 +229,7 @@ export async function classifierAccuracy(
   let right = 0;
   try {
     for (let k = 0; k < count; k++) {
-      const img = classifierImage(src, split, k, images, true);
+      const img = classifierImage(src, split, k, config.classifier.images, true);
       const input = inputBatch([img]);
       const taps = model.forward(input);
       const logits = (await taps[spec.output]!.data()) as Float32Array;
